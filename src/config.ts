@@ -1,0 +1,245 @@
+// Every environment variable the server reads is parsed and validated here, once, and nowhere else.
+// loadConfig is pure: it takes an env object and returns a frozen Config or throws a ConfigError that
+// lists every problem at once, so an operator fixes a bad deployment in one round trip.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const OUTPUT_MODES = ['files', 'resources', 'both'] as const;
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
+// The official server's residency table (elevenlabs_mcp/utils.py parse_location), same keys, same order.
+export const RESIDENCY_ORIGINS = {
+  us: 'https://api.elevenlabs.io',
+  eu: 'https://api.eu.residency.elevenlabs.io',
+  'eu-residency': 'https://api.eu.residency.elevenlabs.io',
+  in: 'https://api.in.residency.elevenlabs.io',
+  'in-residency': 'https://api.in.residency.elevenlabs.io',
+  sg: 'https://api.sg.residency.elevenlabs.io',
+  'sg-residency': 'https://api.sg.residency.elevenlabs.io',
+  global: 'https://api.elevenlabs.io',
+} as const;
+export type Residency = keyof typeof RESIDENCY_ORIGINS;
+const RESIDENCY_KEYS = Object.keys(RESIDENCY_ORIGINS) as Residency[];
+
+/** Tool groups an operator can enable with ELEVENLABS_MCP_TOOLSETS. */
+export const TOOLSETS = ['speech', 'voices', 'sound', 'music', 'agents', 'account'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_VOICE_ID = 'cgSgspJ2msm6clMCkdW9';
+
+/** A value an operator left as a template (`${…}` or `{{…}}`): treated as unset, as the official server does. */
+export function looksLikeTemplate(value: string | undefined): boolean {
+  return value !== undefined && /^\s*(\$\{[^}\s]+\}|\{\{[^}\s]+\}\})\s*$/.test(value);
+}
+
+/** Empty, blank and template-looking values count as unset, so `FOO=` in a .env means "use the default". */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' || looksLikeTemplate(v) ? undefined : v.trim()));
+
+const csv = optionalString.transform((v) =>
+  v === undefined
+    ? []
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+);
+
+function int(name: string, def: number, min: number, max: number) {
+  return optionalString.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return def;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max} (got "${v}")` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], def: T) {
+  return optionalString.transform((v, ctx): T => {
+    if (v === undefined) return def;
+    const lower = v.toLowerCase();
+    if ((allowed as readonly string[]).includes(lower)) return lower as T;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')} (got "${v}")`,
+    });
+    return z.NEVER;
+  });
+}
+
+function bool(name: string, def: boolean) {
+  return optionalString.transform((v, ctx) => {
+    if (v === undefined) return def;
+    const lower = v.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+    if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${v}")` });
+    return z.NEVER;
+  });
+}
+
+const url = (name: string) =>
+  optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+      return v.replace(/\/+$/, '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL (got "${v}")` });
+      return z.NEVER;
+    }
+  });
+
+const EnvSchema = z.object({
+  HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
+  PORT: int('PORT', 8000, 0, 65535),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: url('ELEVENLABS_BASE_URL'),
+  ELEVENLABS_API_RESIDENCY: oneOf('ELEVENLABS_API_RESIDENCY', RESIDENCY_KEYS, 'us'),
+  ELEVENLABS_MCP_OUTPUT_MODE: oneOf('ELEVENLABS_MCP_OUTPUT_MODE', OUTPUT_MODES, 'files'),
+  ELEVENLABS_MCP_BASE_PATH: optionalString,
+  ELEVENLABS_DEFAULT_VOICE_ID: optionalString.transform((v) => v ?? DEFAULT_VOICE_ID),
+  ELEVENLABS_TIMEOUT_SECONDS: int('ELEVENLABS_TIMEOUT_SECONDS', 120, 1, 3600),
+  ELEVENLABS_MAX_RETRIES: int('ELEVENLABS_MAX_RETRIES', 2, 0, 10),
+
+  ELEVENLABS_MCP_TOOLSETS: csv.transform((list, ctx) => {
+    const wanted = list.map((t) => t.toLowerCase());
+    if (wanted.length === 0 || wanted.includes('all')) return [...TOOLSETS];
+    const unknown = wanted.filter((t) => !(TOOLSETS as readonly string[]).includes(t));
+    if (unknown.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `ELEVENLABS_MCP_TOOLSETS has unknown toolsets ${unknown.map((u) => `'${u}'`).join(', ')}; allowed: 'all', ${TOOLSETS.map((t) => `'${t}'`).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(wanted)] as Toolset[];
+  }),
+  ELEVENLABS_MCP_READ_ONLY: bool('ELEVENLABS_MCP_READ_ONLY', false),
+
+  ALLOWED_ORIGINS: csv,
+  ALLOWED_HOSTS: csv,
+  MAX_BODY_BYTES: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  MAX_SESSIONS: int('MAX_SESSIONS', 1000, 1, 1_000_000),
+  SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 20_000, 10, 300_000),
+  SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+  HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 125_000, 1000, 3_600_000),
+  SESSION_CAP_RETRY_AFTER_SECONDS: int('SESSION_CAP_RETRY_AFTER_SECONDS', 5, 1, 3600),
+});
+
+/** Every variable the server reads; .env.example and the README are checked against this list. */
+export const ENV_VARS = Object.keys(EnvSchema.shape) as (keyof typeof EnvSchema.shape)[];
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  elevenlabs: {
+    /** undefined when no key is set: the server still starts, tools answer with a clear error. */
+    apiKey: string | undefined;
+    baseUrl: string;
+    residency: Residency;
+    timeoutSeconds: number;
+    maxRetries: number;
+    defaultVoiceId: string;
+  };
+  output: { mode: OutputMode; basePath: string };
+  tools: { toolsets: Toolset[]; readOnly: boolean };
+  http: {
+    allowedOrigins: string[];
+    /** Host names (optionally host:port) accepted in the Host header; undefined means any host. */
+    allowedHosts: string[] | undefined;
+    maxBodyBytes: number;
+    keepAliveTimeoutMs: number;
+    headersTimeoutMs: number;
+  };
+  sessions: { max: number; keepAliveMs: number; capRetryAfterSeconds: number };
+  shutdownGraceMs: number;
+  /** Non-fatal remarks for the operator (e.g. a template-looking value that was ignored). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
+}
+
+export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  }
+  const e = parsed.data;
+  const warnings: string[] = [];
+  for (const name of ['ELEVENLABS_MCP_BASE_PATH', 'ELEVENLABS_API_KEY'] as const) {
+    if (looksLikeTemplate(env[name])) warnings.push(`${name} looks like an unsubstituted template; ignoring it`);
+  }
+
+  const loopback = isLoopbackAddress(e.HOST);
+  // Against DNS rebinding: a loopback-bound server accepts only loopback Host names unless the operator
+  // names more. A server bound to a public address cannot guess its public name, so it accepts any Host
+  // unless ALLOWED_HOSTS is set.
+  const allowedHosts =
+    e.ALLOWED_HOSTS.length > 0 || loopback ? [...LOOPBACK_HOSTNAMES, ...e.ALLOWED_HOSTS.map((h) => h.toLowerCase())] : undefined;
+
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    elevenlabs: {
+      apiKey: e.ELEVENLABS_API_KEY,
+      baseUrl: e.ELEVENLABS_BASE_URL ?? RESIDENCY_ORIGINS[e.ELEVENLABS_API_RESIDENCY],
+      residency: e.ELEVENLABS_API_RESIDENCY,
+      timeoutSeconds: e.ELEVENLABS_TIMEOUT_SECONDS,
+      maxRetries: e.ELEVENLABS_MAX_RETRIES,
+      defaultVoiceId: e.ELEVENLABS_DEFAULT_VOICE_ID,
+    },
+    output: {
+      mode: e.ELEVENLABS_MCP_OUTPUT_MODE,
+      basePath: path.resolve(expandHome(e.ELEVENLABS_MCP_BASE_PATH ?? path.join(home, 'Desktop'), home)),
+    },
+    tools: { toolsets: e.ELEVENLABS_MCP_TOOLSETS, readOnly: e.ELEVENLABS_MCP_READ_ONLY },
+    http: {
+      allowedOrigins: e.ALLOWED_ORIGINS.map((o) => o.replace(/\/+$/, '').toLowerCase()),
+      allowedHosts,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: Math.max(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000),
+    },
+    sessions: {
+      max: e.MAX_SESSIONS,
+      keepAliveMs: e.SSE_KEEPALIVE_MS,
+      capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    warnings,
+  });
+}

@@ -1,0 +1,45 @@
+// Listening and shutting down. http.Server.close() alone waits forever on open SSE streams, so shutdown
+// drains in steps: refuse new work, let running tool calls finish within the grace period, end every
+// stream, then drop whatever connections remain.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '../app.js';
+import type { Config } from '../config.js';
+
+export async function listen(app: App, config: Config): Promise<http.Server> {
+  const server = http.createServer(app.express);
+  // Longer than the idle timeouts of the proxies in front (AWS ALB 60 s, Render, nginx 75 s), so the
+  // proxy, not Node, closes idle keep-alive connections; headersTimeout must exceed keepAliveTimeout.
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  server.headersTimeout = config.http.headersTimeoutMs;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+export function listeningUrl(server: http.Server): string {
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+}
+
+export async function shutdown(server: http.Server, app: App, graceMs: number): Promise<{ unfinishedCalls: number }> {
+  app.startDraining();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([app.registry.idle(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+  clearTimeout(timer);
+  // A finished call's reply is written to its stream a few microtasks later; let those run first.
+  await new Promise((r) => setImmediate(r));
+  const unfinishedCalls = app.registry.inFlight;
+  await app.closeSessions();
+  server.closeAllConnections();
+  await closed;
+  return { unfinishedCalls };
+}

@@ -1,0 +1,52 @@
+// The only module with side effects: read the environment, listen, and drain on SIGTERM/SIGINT.
+import 'dotenv/config';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { listen, listeningUrl, shutdown } from './http/lifecycle.js';
+import { createLogger } from './logger.js';
+import { SERVER_VERSION } from './version.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      createLogger('error').fatal({ problems: err.problems }, err.message);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  for (const warning of config.warnings) log.warn(warning);
+  if (!config.elevenlabs.apiKey) {
+    log.warn('ELEVENLABS_API_KEY is not set: the server runs, but every ElevenLabs tool will answer with an error until it is set.');
+  }
+
+  const app = createApp(config, log);
+  const server = await listen(app, config);
+  log.info(
+    { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
+    `ElevenLabs MCP server listening: SSE at ${listeningUrl(server)}/sse`,
+  );
+  void app.elevenlabs.warm();
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, sessions: app.store.size, inFlight: app.registry.inFlight }, 'shutting down');
+    const { unfinishedCalls } = await shutdown(server, app, config.shutdownGraceMs);
+    if (unfinishedCalls > 0) log.warn({ unfinishedCalls }, 'grace period over; tool calls were cut short');
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  createLogger('error').fatal({ err }, 'could not start');
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+// A tool is data plus one function. Its annotations are derived from one declared effect, so a tool that
+// spends credits can never be advertised as read-only (the official server marks text_to_speech read-only,
+// which invites clients to auto-approve paid calls).
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { Config, Toolset } from '../config.js';
+import type { ElevenLabsClient } from '../elevenlabs/client.js';
+import type { Logger } from '../logger.js';
+import type { OutputSettings } from '../output/deliver.js';
+
+/**
+ * read        — reads data, spends nothing, changes nothing.
+ * generate    — spends credits to produce output; changes no state upstream.
+ * create      — creates or changes things upstream (agents, voices, knowledge bases).
+ * destructive — has effects outside ElevenLabs that cannot be undone (e.g. places a phone call).
+ */
+export type Effect = 'read' | 'generate' | 'create' | 'destructive';
+
+
+export interface ToolSettings {
+  defaultVoiceId: string;
+  output: OutputSettings;
+}
+
+export interface ToolContext {
+  elevenlabs(): Promise<ElevenLabsClient>;
+  settings: ToolSettings;
+  /** Pass to every SDK call: aborts when the client cancels or disconnects, bounds the wait. */
+  requestOptions: { abortSignal: AbortSignal; timeoutInSeconds: number };
+  /** True when the negotiated protocol version has the `audio` content block. */
+  audioBlock: boolean;
+  log: Logger;
+}
+
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  toolset: Toolset;
+  effect: Effect;
+  /** A string, or a function of the config for descriptions that depend on it (output mode). */
+  description: string | ((config: Config) => string);
+  input: Input;
+  /** When set, the tool returns structuredContent matching this schema (and the same JSON as text). */
+  output?: z.ZodObject;
+  handle(args: z.output<Input>, ctx: ToolContext): Promise<CallToolResult>;
+}
+
+export function defineTool<Input extends z.ZodObject>(def: ToolDefinition<Input>): ToolDefinition<Input> {
+  return def;
+}
+
+export function annotationsFor(effect: Effect, title: string): ToolAnnotations {
+  return {
+    title,
+    readOnlyHint: effect === 'read',
+    destructiveHint: effect === 'destructive',
+    idempotentHint: effect === 'read',
+    openWorldHint: true,
+  };
+}
+
+/** The line the official server puts on every tool that spends credits. */
+export const COST_WARNING =
+  '⚠️ COST WARNING: This tool makes an API call to ElevenLabs which may incur costs. Only use when explicitly requested by the user.';

@@ -1,0 +1,87 @@
+// Everything about tools that does not depend on the session is built here once per process: the
+// tools/list result with its JSON Schemas, the validators, and the call path. Sessions share it, which is
+// what keeps an idle session small (registering tools on a new McpServer per session costs ~800 KB each).
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { annotationsFor, type ToolContext, type ToolDefinition } from './define-tool.js';
+import { errorResult, toErrorResult } from './tool-result.js';
+
+export interface ToolRegistry {
+  /** The tools/list result: the same object for every call and every session. */
+  readonly listResult: { tools: Tool[] };
+  readonly names: readonly string[];
+  call(name: string, args: unknown, ctx: ToolContext): Promise<CallToolResult>;
+  /** Tool calls running right now, for graceful shutdown. */
+  readonly inFlight: number;
+  /** Resolves when no tool call is running. */
+  idle(): Promise<void>;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema every client accepts: draft-07 shape, no $schema, optional means absent (never a null union). */
+export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
+  const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json as Tool['inputSchema'];
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length ? issue.path.join('.') : 'arguments';
+      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+      return missing ? `${where} is required` : `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function createToolRegistry(tools: readonly ToolDefinition[], config: Config): ToolRegistry {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const listResult = {
+    tools: tools.map(
+      (t): Tool => ({
+        name: t.name,
+        title: t.title,
+        description: typeof t.description === 'function' ? t.description(config) : t.description,
+        inputSchema: toJsonSchema(t.input, 'input'),
+        ...(t.output && { outputSchema: toJsonSchema(t.output, 'output') as Tool['outputSchema'] }),
+        annotations: annotationsFor(t.effect, t.title),
+      }),
+    ),
+  };
+
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+
+  return {
+    listResult,
+    names: tools.map((t) => t.name),
+    get inFlight() {
+      return inFlight;
+    },
+    idle() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
+    },
+    async call(name, args, ctx) {
+      const tool = byName.get(name);
+      if (!tool) return errorResult(`Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
+      const parsed = tool.input.safeParse(args ?? {});
+      if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
+      inFlight++;
+      try {
+        return await tool.handle(parsed.data, ctx);
+      } catch (err) {
+        return toErrorResult(err, name, ctx.log);
+      } finally {
+        if (--inFlight === 0) {
+          const w = waiters;
+          waiters = [];
+          for (const resolve of w) resolve();
+        }
+      }
+    },
+  };
+}
+

@@ -1,0 +1,122 @@
+// Delivers a generated file in the configured output mode:
+//   files     → streamed to disk under the base path (never buffered whole), the tool's message names the path;
+//   resources → returned inline as an embedded resource (base64), plus an `audio` block for clients whose
+//               negotiated protocol has one, plus the tool's informative text;
+//   both      → written to disk and returned inline.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { OutputMode } from '../config.js';
+import { baseFileName, createUniqueFile } from './file-names.js';
+import { resolveOutputDirectory } from './paths.js';
+
+export interface OutputSettings {
+  mode: OutputMode;
+  basePath: string;
+}
+
+export interface GeneratedFile {
+  /** Short tool tag used in the file name (tts, stt, sfx…). */
+  tag: string;
+  /** Text the file name's id is taken from (first five characters unless fullId). */
+  idText: string;
+  fullId?: boolean;
+  extension: string;
+  mimeType: string;
+  data: AsyncIterable<Uint8Array> | Uint8Array;
+}
+
+export interface DeliverOptions {
+  /** True when the client negotiated a protocol version that has the `audio` content block (2025-03-26+). */
+  audioBlock: boolean;
+  /**
+   * The informative text, given where the output went: "File saved as: <path>" when it was written,
+   * "Returned as resource: <uri>" when it only travels inline.
+   */
+  message: (where: string) => string;
+}
+
+export const RESOURCE_SCHEME = 'elevenlabs://';
+
+export function resourceUriFor(basePath: string, filePath: string): string {
+  return RESOURCE_SCHEME + path.relative(basePath, filePath).split(path.sep).join('/');
+}
+
+async function toBuffer(data: AsyncIterable<Uint8Array> | Uint8Array): Promise<Buffer> {
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of data) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Streams data into a new unique file; keeps the bytes only when asked. Removes the partial file on failure. */
+async function writeFile(dir: string, name: string, data: GeneratedFile['data'], keep: boolean) {
+  const { handle, filePath } = await createUniqueFile(dir, name);
+  const kept: Uint8Array[] = [];
+  try {
+    if (data instanceof Uint8Array) {
+      await handle.writeFile(data);
+      if (keep) kept.push(data);
+    } else {
+      for await (const chunk of data) {
+        await handle.write(chunk);
+        if (keep) kept.push(chunk);
+      }
+    }
+    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await fs.rm(filePath, { force: true });
+    throw err;
+  }
+  return { filePath, bytes: keep ? Buffer.concat(kept) : undefined };
+}
+
+function inlineBlocks(bytes: Buffer, uri: string, mimeType: string, audioBlock: boolean): ContentBlock[] {
+  const blob = bytes.toString('base64');
+  const blocks: ContentBlock[] = [{ type: 'resource', resource: { uri, mimeType, blob } }];
+  if (audioBlock && mimeType.startsWith('audio/')) blocks.push({ type: 'audio', data: blob, mimeType });
+  return blocks;
+}
+
+/** Where a tool's output will go, checked before the tool spends anything upstream. */
+export interface OutputTarget {
+  mode: OutputMode;
+  dir: string;
+  realBase: string;
+}
+
+/** Resolves and checks the output directory; call it before the upstream call so a bad path costs nothing. */
+export async function prepareOutput(settings: OutputSettings, outputDirectory: string | undefined): Promise<OutputTarget> {
+  const dir = await resolveOutputDirectory(settings.basePath, outputDirectory);
+  const realBase = await fs.realpath(settings.basePath).catch(() => settings.basePath);
+  return { mode: settings.mode, dir, realBase };
+}
+
+export async function deliverFile(target: OutputTarget, file: GeneratedFile, opts: DeliverOptions): Promise<ContentBlock[]> {
+  const { dir, realBase } = target;
+  const name = baseFileName(file.tag, file.idText, file.extension, file.fullId);
+
+  if (target.mode === 'resources') {
+    const bytes = await toBuffer(file.data);
+    const uri = resourceUriFor(realBase, path.join(dir, name));
+    const text = opts.message(`Returned as resource: ${uri}`);
+    return [{ type: 'text', text }, ...inlineBlocks(bytes, uri, file.mimeType, opts.audioBlock)];
+  }
+  const { filePath, bytes } = await writeFile(dir, name, file.data, target.mode === 'both');
+  const text = { type: 'text' as const, text: opts.message(`File saved as: ${filePath}`) };
+  if (!bytes) return [text];
+  return [text, ...inlineBlocks(bytes, resourceUriFor(realBase, filePath), file.mimeType, opts.audioBlock)];
+}
+
+/** The official server's sentence about where output goes, used in tool descriptions. */
+export function outputModeDescription(mode: OutputMode): string {
+  switch (mode) {
+    case 'files':
+      return 'Saves output file to directory (default: $HOME/Desktop)';
+    case 'resources':
+      return 'Returns output as base64-encoded MCP resource';
+    case 'both':
+      return 'Saves file to directory (default: $HOME/Desktop) AND returns as base64-encoded MCP resource';
+  }
+}

@@ -1,0 +1,17 @@
+// SSE keep-alive: one timer for the whole process writes a comment line to every open stream. The SDK's
+// SSEServerTransport sends none, and mcp-remote (and most proxies) drop a stream idle for a few minutes.
+// One shared timer instead of one per session keeps an idle session to a map entry.
+import type { SessionStore } from './session-store.js';
+
+export const KEEPALIVE_FRAME = ': keepalive\n\n';
+
+export function startHeartbeat(store: SessionStore, intervalMs: number): { stop(): void } {
+  const timer = setInterval(() => {
+    for (const session of store.values()) {
+      const stream = session.stream;
+      if (!stream.writableEnded && !stream.destroyed) stream.write(KEEPALIVE_FRAME);
+    }
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

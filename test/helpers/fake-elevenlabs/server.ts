@@ -1,0 +1,197 @@
+// A fake ElevenLabs API on 127.0.0.1:0 that speaks the real paths and JSON shapes (snake_case, every field
+// the SDK requires), checks xi-api-key, keeps state, and records every call. A call that no route expects is
+// answered 599 and recorded in `unexpected`, which tests assert is empty: a tool that calls the wrong
+// endpoint fails its test. Failures (status, Retry-After, hang, reset) can be queued per route.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createState, type FakeState } from './state.js';
+import { routes } from './routes/index.js';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** The parsed JSON body when the request had one. */
+  json?: unknown;
+  params: Record<string, string>;
+}
+
+export interface FakeResponse {
+  status?: number;
+  json?: unknown;
+  bytes?: Buffer | Uint8Array;
+  /** Streamed in chunks, for large outputs: total size and a chunk generator. */
+  stream?: { size: number; chunkSize?: number; fill?: number };
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: string;
+  /** Express-like path with :params, matched against the whole path. */
+  path: string;
+  handle(req: FakeRequest, state: FakeState): FakeResponse | Promise<FakeResponse>;
+}
+
+export interface Failure {
+  status?: number;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Never answer (until the client gives up); `aborted` resolves when the client closes the request. */
+  hang?: boolean;
+  /** Destroy the socket after sending headers and part of the body. */
+  resetMidStream?: boolean;
+  /** Delay before answering normally. */
+  delayMs?: number;
+}
+
+export interface FakeElevenLabs {
+  url: string;
+  apiKey: string;
+  state: FakeState;
+  calls: FakeRequest[];
+  unexpected: string[];
+  /** Calls the client aborted before an answer was sent. */
+  aborted: string[];
+  /** The next `times` requests that match method + path pattern get this failure instead. */
+  failNext(method: string, pathPattern: string | RegExp, failure: Failure, times?: number): void;
+  callsTo(method: string, pathPattern: string | RegExp): FakeRequest[];
+  close(): Promise<void>;
+}
+
+function compile(path: string): { re: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const re = new RegExp(
+    '^' +
+      path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_m, k: string) => {
+        keys.push(k);
+        return '([^/]+)';
+      }) +
+      '$',
+  );
+  return { re, keys };
+}
+
+function matches(pattern: string | RegExp, path: string): boolean {
+  return typeof pattern === 'string' ? path === pattern : pattern.test(path);
+}
+
+export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promise<FakeElevenLabs> {
+  const apiKey = opts.apiKey ?? 'test-key-0123456789';
+  const state = createState();
+  const calls: FakeRequest[] = [];
+  const unexpected: string[] = [];
+  const aborted: string[] = [];
+  const failures: { method: string; pattern: string | RegExp; failure: Failure; times: number }[] = [];
+  const compiled = routes.map((r) => ({ route: r, ...compile(r.path) }));
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    const fakeReq: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, params: {} };
+    if ((req.headers['content-type'] ?? '').includes('application/json') && body.length) {
+      try {
+        fakeReq.json = JSON.parse(body.toString('utf8'));
+      } catch {
+        /* left undefined: the route sees a bad body */
+      }
+    }
+    calls.push(fakeReq);
+    const label = `${method} ${url.pathname}`;
+    let answered = false;
+    res.on('close', () => {
+      if (!answered) aborted.push(label);
+    });
+    const send = (status: number, payload: Buffer | string, headers: Record<string, string> = {}) => {
+      answered = true;
+      res.writeHead(status, headers).end(payload);
+    };
+
+    if (req.headers['xi-api-key'] !== apiKey) {
+      return send(401, JSON.stringify({ detail: { status: 'invalid_api_key', message: 'Invalid API key' } }), {
+        'content-type': 'application/json',
+      });
+    }
+
+    const fi = failures.findIndex((f) => f.method === method && matches(f.pattern, url.pathname));
+    if (fi >= 0) {
+      const f = failures[fi]!;
+      if (--f.times === 0) failures.splice(fi, 1);
+      const { failure } = f;
+      if (failure.hang) return; // the client's timeout or abort ends it
+      if (failure.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
+      if (failure.resetMidStream) {
+        res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': '100000' });
+        res.write(Buffer.alloc(1000, 1));
+        answered = true;
+        setTimeout(() => res.destroy(), 10);
+        return;
+      }
+      if (failure.status) {
+        return send(failure.status, JSON.stringify(failure.json ?? { detail: { status: 'error', message: 'fake failure' } }), {
+          'content-type': 'application/json',
+          ...failure.headers,
+        });
+      }
+    }
+
+    for (const { route, re, keys } of compiled) {
+      if (route.method !== method) continue;
+      const m = re.exec(url.pathname);
+      if (!m) continue;
+      keys.forEach((k, i) => (fakeReq.params[k] = decodeURIComponent(m[i + 1]!)));
+      try {
+        const out = await route.handle(fakeReq, state);
+        if (out.stream) {
+          answered = true;
+          res.writeHead(out.status ?? 200, { 'content-type': 'audio/mpeg', ...out.headers });
+          const chunk = Buffer.alloc(out.stream.chunkSize ?? 64 * 1024, out.stream.fill ?? 7);
+          let left = out.stream.size;
+          const pump = () => {
+            while (left > 0) {
+              const n = Math.min(left, chunk.length);
+              left -= n;
+              if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+            }
+            res.end();
+          };
+          return pump();
+        }
+        if (out.bytes) return send(out.status ?? 200, Buffer.from(out.bytes), { 'content-type': 'audio/mpeg', ...out.headers });
+        return send(out.status ?? 200, JSON.stringify(out.json ?? {}), { 'content-type': 'application/json', ...out.headers });
+      } catch (err) {
+        return send(500, JSON.stringify({ detail: { status: 'fake_error', message: String(err) } }), {
+          'content-type': 'application/json',
+        });
+      }
+    }
+    unexpected.push(label);
+    send(599, JSON.stringify({ detail: { status: 'unexpected_call', message: `the fake has no route for ${label}` } }), {
+      'content-type': 'application/json',
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    state,
+    calls,
+    unexpected,
+    aborted,
+    failNext(method, pattern, failure, times = 1) {
+      failures.push({ method, pattern, failure, times });
+    },
+    callsTo: (method, pattern) => calls.filter((c) => c.method === method && matches(pattern, c.path)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

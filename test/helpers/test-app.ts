@@ -1,0 +1,90 @@
+// Starts the real app on 127.0.0.1:0 with a temp base path and a log captured in memory, and connects real
+// SDK clients to it over real HTTP. Nothing is mocked: tests talk to what users talk to.
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { listen, listeningUrl, shutdown } from '../../src/http/lifecycle.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestApp {
+  url: string;
+  app: App;
+  server: http.Server;
+  config: Config;
+  basePath: string;
+  /** Every log line the server wrote, parsed. */
+  logs: Record<string, unknown>[];
+  logText(): string;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const basePath = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-test-'));
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug', ELEVENLABS_MCP_BASE_PATH: basePath, ...env });
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const log = createLogger(config.logLevel, sink);
+  const app = createApp(config, log);
+  const server = await listen(app, config);
+  let closed = false;
+  return {
+    url: listeningUrl(server),
+    app,
+    server,
+    config,
+    basePath,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    logText: () => lines.join('\n'),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await shutdown(server, app, 0);
+      await fs.rm(basePath, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function connectClient(
+  url: string,
+  opts: { protocolVersion?: string; headers?: Record<string, string> } = {},
+): Promise<Client> {
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const transport = new SSEClientTransport(new URL('/sse', url), {
+    requestInit: { headers: opts.headers },
+    eventSourceInit: opts.headers
+      ? { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...opts.headers } }) }
+      : undefined,
+  });
+  if (opts.protocolVersion) {
+    // The SDK client always asks for its latest version; an old client is emulated by rewriting that field.
+    const send = transport.send.bind(transport);
+    transport.send = (message) => {
+      const m = message as { method?: string; params?: { protocolVersion?: string } };
+      if (m.method === 'initialize' && m.params) m.params.protocolVersion = opts.protocolVersion;
+      return send(message);
+    };
+  }
+  await client.connect(transport);
+  return client;
+}
+
+/** Text of every text block in a tool result, joined. */
+export function textOf(result: object): string {
+  return (((result as { content?: unknown }).content ?? []) as { type: string; text?: string }[])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+}
