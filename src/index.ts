@@ -36,11 +36,16 @@ async function main(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, sessions: app.store.size, inFlight: app.registry.inFlight }, 'shutting down');
-    const { unfinishedCalls } = await shutdown(server, app, config.shutdownGraceMs);
-    if (unfinishedCalls > 0) log.warn({ unfinishedCalls }, 'grace period over; tool calls were cut short');
-    log.info('stopped');
-    process.exit(0);
+    // Whatever happens while draining (even a closed stdout), the process must end.
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
+    try {
+      log.info({ signal, sessions: app.store.size, inFlight: app.registry.inFlight }, 'shutting down');
+      const { unfinishedCalls } = await shutdown(server, app, config.shutdownGraceMs);
+      if (unfinishedCalls > 0) log.warn({ unfinishedCalls }, 'grace period over; tool calls were cut short');
+      log.info('stopped');
+    } finally {
+      process.exit(0);
+    }
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

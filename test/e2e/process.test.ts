@@ -1,0 +1,72 @@
+// The server as a process, started the way the README says (`npm start`): it comes up without a key,
+// refuses a bad config with a message naming the variable, and drains on SIGTERM with a tool call in flight.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
+import { openRawSse } from '../helpers/raw-sse.js';
+import { spawnServer } from '../helpers/spawn-server.js';
+import { connectClient, textOf } from '../helpers/test-app.js';
+
+let fake: FakeElevenLabs;
+let basePath: string;
+beforeAll(async () => {
+  fake = await startFakeElevenLabs();
+  basePath = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-proc-'));
+});
+afterAll(async () => {
+  await fake.close();
+  await fs.rm(basePath, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('starts without an API key, answers /health, and drains on SIGTERM with a tool call in flight', async () => {
+    const server = await spawnServer(['npm', 'start', '--silent'], {
+      ELEVENLABS_API_KEY: fake.apiKey,
+      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_MAX_RETRIES: '0',
+      ELEVENLABS_MCP_BASE_PATH: basePath,
+      SHUTDOWN_GRACE_MS: '10000',
+    });
+    const client = await connectClient(server.url);
+    const idle = await openRawSse(server.url); // a second, idle session: its stream must be ended too
+    fake.failNext('GET', '/v1/models', { delayMs: 1500 });
+    const inFlight = client.callTool({ name: 'list_models', arguments: {} });
+    await new Promise((r) => setTimeout(r, 300)); // the call is now waiting on the upstream
+    server.child.kill('SIGTERM');
+    const result = await inFlight;
+    expect(result.isError).toBeFalsy();
+    expect(JSON.parse(textOf(result))[0].id).toBe('eleven_multilingual_v2');
+    expect(await server.exited).toBe(0);
+    await idle.ended;
+    expect(server.output()).toMatch(/shutting down/);
+  }, 90_000);
+
+  it('without a key it still starts and says which variable to set', async () => {
+    const server = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_MCP_BASE_PATH: basePath });
+    const health = await (await fetch(`${server.url}/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', elevenlabsApiKeyConfigured: false });
+    const client = await connectClient(server.url);
+    const result = await client.callTool({ name: 'check_subscription', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/set the ELEVENLABS_API_KEY environment variable/);
+    await client.close();
+    server.child.kill('SIGINT');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses to start on an invalid setting, naming the variable and the allowed values', async () => {
+    const child = spawn('node', ['dist/index.js'], {
+      env: { PATH: process.env.PATH, ELEVENLABS_MCP_OUTPUT_MODE: 'cloud', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    expect(out).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"cloud\\")`);
+  });
+});

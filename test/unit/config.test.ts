@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_VOICE_ID, loadConfig, RESIDENCY_ORIGINS } from '../../src/config.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env, '/home/u');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('has working defaults with an empty environment (no API key needed to start)', () => {
+    const c = loadConfig({}, '/home/u');
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(8000);
+    expect(c.elevenlabs.apiKey).toBeUndefined();
+    expect(c.elevenlabs.baseUrl).toBe('https://api.elevenlabs.io');
+    expect(c.elevenlabs.defaultVoiceId).toBe(DEFAULT_VOICE_ID);
+    expect(c.output).toEqual({ mode: 'files', basePath: '/home/u/Desktop' });
+    expect(c.sessions.keepAliveMs).toBeGreaterThanOrEqual(15_000);
+    expect(c.sessions.keepAliveMs).toBeLessThanOrEqual(25_000);
+    expect(c.http.keepAliveTimeoutMs).toBe(120_000);
+    expect(c.http.headersTimeoutMs).toBe(125_000);
+    expect(c.http.allowedHosts).toContain('localhost');
+    expect(c.tools.toolsets).toContain('speech');
+  });
+
+  it('treats an empty or blank key as no key (the SDK would accept "")', () => {
+    expect(loadConfig({ ELEVENLABS_API_KEY: '' }).elevenlabs.apiKey).toBeUndefined();
+    expect(loadConfig({ ELEVENLABS_API_KEY: '   ' }).elevenlabs.apiKey).toBeUndefined();
+  });
+
+  it('reports every problem at once, naming the variable and the allowed values', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      ELEVENLABS_MCP_OUTPUT_MODE: 'stream',
+      ELEVENLABS_API_RESIDENCY: 'mars',
+      SSE_KEEPALIVE_MS: '-1',
+      ELEVENLABS_BASE_URL: 'ftp://x',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got "stream")`);
+    expect(problems.find((p) => p.startsWith('ELEVENLABS_API_RESIDENCY'))).toBe(
+      `ELEVENLABS_API_RESIDENCY must be one of 'us', 'eu', 'eu-residency', 'in', 'in-residency', 'sg', 'sg-residency', 'global' (got "mars")`,
+    );
+    expect(problems.some((p) => p.startsWith('PORT must be a whole number'))).toBe(true);
+  });
+
+  it('output mode is trimmed and case-insensitive, as upstream', () => {
+    expect(loadConfig({ ELEVENLABS_MCP_OUTPUT_MODE: ' Resources ' }).output.mode).toBe('resources');
+  });
+
+  it('maps every residency to its regional host; ELEVENLABS_BASE_URL overrides it', () => {
+    for (const [key, origin] of Object.entries(RESIDENCY_ORIGINS)) {
+      expect(loadConfig({ ELEVENLABS_API_RESIDENCY: key.toUpperCase() }).elevenlabs.baseUrl).toBe(origin);
+    }
+    expect(loadConfig({ ELEVENLABS_API_RESIDENCY: 'eu' }).elevenlabs.baseUrl).toBe('https://api.eu.residency.elevenlabs.io');
+    expect(loadConfig({ ELEVENLABS_API_RESIDENCY: 'eu', ELEVENLABS_BASE_URL: 'http://127.0.0.1:9/' }).elevenlabs.baseUrl).toBe('http://127.0.0.1:9');
+  });
+
+  it('ignores a template-looking base path, as upstream, and says so', () => {
+    const c = loadConfig({ ELEVENLABS_MCP_BASE_PATH: '${user_config.output_dir}' }, '/home/u');
+    expect(c.output.basePath).toBe('/home/u/Desktop');
+    expect(c.warnings.join()).toMatch(/ELEVENLABS_MCP_BASE_PATH looks like an unsubstituted template/);
+    expect(loadConfig({ ELEVENLABS_MCP_BASE_PATH: '~/out' }, '/home/u').output.basePath).toBe('/home/u/out');
+  });
+
+  it('checks Host only when bound to loopback or when ALLOWED_HOSTS is set', () => {
+    expect(loadConfig({ HOST: '0.0.0.0' }).http.allowedHosts).toBeUndefined();
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: 'Mcp.Example.com' }).http.allowedHosts).toContain('mcp.example.com');
+  });
+
+  it('validates toolsets and read-only mode', () => {
+    expect(loadConfig({ ELEVENLABS_MCP_TOOLSETS: 'speech, account' }).tools.toolsets).toEqual(['speech', 'account']);
+    expect(loadConfig({ ELEVENLABS_MCP_READ_ONLY: 'TRUE' }).tools.readOnly).toBe(true);
+    expect(problemsOf({ ELEVENLABS_MCP_TOOLSETS: 'speech,telepathy', ELEVENLABS_MCP_READ_ONLY: 'maybe' })).toEqual([
+      expect.stringMatching(/ELEVENLABS_MCP_TOOLSETS has unknown toolsets 'telepathy'; allowed: 'all', 'speech'/),
+      'ELEVENLABS_MCP_READ_ONLY must be true or false (got "maybe")',
+    ]);
+  });
+});
