@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The only module with side effects: read the environment, listen, and drain on SIGTERM/SIGINT.
 import 'dotenv/config';
 import { createApp } from './app.js';

@@ -64,7 +64,7 @@ describe('GET /sse and POST /messages', () => {
     const res = await fetch(`${url}/sse`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
-    expect((await res.json()).error.code).toBe('method_not_allowed');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 
   it('unknown routes are JSON 404s', async () => {
@@ -113,7 +113,7 @@ describe('Origin, Host and CORS', () => {
     const foreign = { Origin: 'https://evil.example.com' };
     const get = await fetch(`${url}/sse`, { headers: foreign });
     expect(get.status).toBe(403);
-    expect((await get.json()).error.code).toBe('origin_not_allowed');
+    expect(((await get.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
     const sse = await openRawSse(url);
     const post = await postMessage(url, { sessionId: sse.sessionId, body: initializeMessage(), headers: foreign });
     expect(post.status).toBe(403);
@@ -168,7 +168,7 @@ describe('session lifecycle', () => {
     const res = await fetch(`${url}/sse`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('7');
-    expect((await res.json()).error.code).toBe('too_many_sessions');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_sessions');
     a.close();
     await waitUntil(() => app!.app.store.size === 1);
     const c = await openRawSse(url);

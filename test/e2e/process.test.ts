@@ -70,3 +70,46 @@ describe('npm start', () => {
     expect(out).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"cloud\\")`);
   });
 });
+
+describe('npm run client', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('npm', ['run', '--silent', 'client', '--', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('reports health, initialize, tools and a tool call, and exits 0', async () => {
+    const server = await spawnServer(['node', 'dist/index.js'], {
+      ELEVENLABS_API_KEY: fake.apiKey,
+      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_MCP_BASE_PATH: basePath,
+    });
+    try {
+      const { code, out } = await run(['--url', server.url, '--test-tool', 'list_models']);
+      expect(out).toMatch(/✔ health: 200/);
+      expect(out).toMatch(/✔ initialize: elevenlabs-mcp-sse/);
+      expect(out).toMatch(/✔ tools\/list: \d+ tools: text_to_speech/);
+      expect(out).toMatch(/✔ tools\/call list_models: \(\d+ ms\)/);
+      expect(out).toContain('eleven_multilingual_v2');
+      expect(out).toMatch(/all steps passed/);
+      expect(code).toBe(0);
+
+      const failing = await run(['--url', server.url, '--test-tool', 'text_to_speech', '--args', '{"text": ""}']);
+      expect(failing.out).toMatch(/✘ tools\/call text_to_speech/);
+      expect(failing.out).toContain('Text is required.');
+      expect(failing.code).toBe(1);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 90_000);
+
+  it('exits 1 with a clear message when no server answers', async () => {
+    const { code, out } = await run(['--url', 'http://127.0.0.1:9', '--timeout', '5']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/✘ health: cannot reach http:\/\/127.0.0.1:9\/health/);
+  }, 60_000);
+});
