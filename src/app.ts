@@ -5,6 +5,7 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
+import { accessLog } from './http/access-log.js';
 import { errorHandler, notFound } from './http/json-error.js';
 import { originAndHostGuard, isOriginAllowed } from './http/guards.js';
 import { healthHandler } from './http/health.js';
@@ -47,6 +48,8 @@ export function createApp(config: Config, log: Logger): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const access = accessLog(log);
+  if (access) app.use(access);
   app.get(
     '/health',
     healthHandler({

@@ -70,11 +70,14 @@ export function createToolRegistry(tools: readonly ToolDefinition[], config: Con
       const parsed = tool.input.safeParse(args ?? {});
       if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
       inFlight++;
+      const started = Date.now();
+      let result: CallToolResult | undefined;
       try {
-        return await tool.handle(parsed.data, ctx);
+        return (result = await tool.handle(parsed.data, ctx));
       } catch (err) {
-        return toErrorResult(err, name, ctx.log);
+        return (result = toErrorResult(err, name, ctx.log));
       } finally {
+        ctx.log.debug({ ms: Date.now() - started, isError: result?.isError === true }, 'tool call');
         if (--inFlight === 0) {
           const w = waiters;
           waiters = [];

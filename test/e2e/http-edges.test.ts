@@ -195,6 +195,12 @@ describe('session lifecycle', () => {
     expect(closes).toHaveLength(1);
   });
 
+  it('sets keep-alive and header timeouts longer than a proxy in front', async () => {
+    const t = await start();
+    expect(t.server.keepAliveTimeout).toBe(120_000);
+    expect(t.server.headersTimeout).toBe(125_000);
+  });
+
   it('/health reports status, version, uptime and open sessions, and no secret', async () => {
     const { url } = await start({ ELEVENLABS_API_KEY: 'sk_health_secret_value' });
     const sse = await openRawSse(url);
