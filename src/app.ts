@@ -32,7 +32,8 @@ export interface App {
 
 export function createApp(config: Config, log: Logger): App {
   const elevenlabs = createElevenLabsProvider(config.elevenlabs);
-  const registry = createToolRegistry(selectTools(config), config);
+  const selection = selectTools(config);
+  const registry = createToolRegistry(selection.tools, config, selection.refused);
   const store = createMemorySessionStore();
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
   let draining = false;

@@ -7,12 +7,18 @@ import {
   CallToolRequestSchema,
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  McpError,
+  ErrorCode,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Implementation,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ElevenLabsProvider } from '../elevenlabs/client.js';
+import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { listResources, readResource } from '../output/resources.js';
 import type { ToolSettings } from './define-tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 
@@ -32,8 +38,19 @@ export type McpServerFactory = (session: { sessionId: string }) => Server;
 
 export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
-  const capabilities = { tools: { listChanged: false } };
+  const capabilities = { tools: { listChanged: false }, resources: { listChanged: false } };
   const listTools = async () => deps.registry.listResult;
+  const basePath = deps.settings.output.basePath;
+  const listFiles = async () => ({ resources: await listResources(basePath) });
+  const readFile = async (request: { params: { uri: string } }) => {
+    try {
+      return await readResource(basePath, request.params.uri);
+    } catch (err) {
+      // -32002 is the spec's "resource not found"; other failures are invalid params.
+      if (err instanceof UserError) throw new McpError(/not found/.test(err.message) ? -32002 : ErrorCode.InvalidParams, err.message);
+      throw err;
+    }
+  };
   const elevenlabs = () => deps.elevenlabs.get();
 
   return ({ sessionId }) => {
@@ -54,6 +71,8 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
       };
     });
     server.setRequestHandler(ListToolsRequestSchema, listTools);
+    server.setRequestHandler(ListResourcesRequestSchema, listFiles);
+    server.setRequestHandler(ReadResourceRequestSchema, readFile);
     server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
       deps.registry.call(request.params.name, request.params.arguments, {
         elevenlabs,

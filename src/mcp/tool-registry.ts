@@ -37,7 +37,11 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-export function createToolRegistry(tools: readonly ToolDefinition[], config: Config): ToolRegistry {
+export function createToolRegistry(
+  tools: readonly ToolDefinition[],
+  config: Config,
+  refused: ReadonlyMap<string, string> = new Map(),
+): ToolRegistry {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const listResult = {
     tools: tools.map(
@@ -66,7 +70,7 @@ export function createToolRegistry(tools: readonly ToolDefinition[], config: Con
     },
     async call(name, args, ctx) {
       const tool = byName.get(name);
-      if (!tool) return errorResult(`Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
+      if (!tool) return errorResult(refused.get(name) ?? `Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
       const parsed = tool.input.safeParse(args ?? {});
       if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
       inFlight++;

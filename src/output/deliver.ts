@@ -73,6 +73,7 @@ async function writeFile(dir: string, name: string, data: GeneratedFile['data'],
 }
 
 function inlineBlocks(bytes: Buffer, uri: string, mimeType: string, audioBlock: boolean): ContentBlock[] {
+  if (mimeType.startsWith('text/')) return [{ type: 'resource', resource: { uri, mimeType, text: bytes.toString('utf8') } }];
   const blob = bytes.toString('base64');
   const blocks: ContentBlock[] = [{ type: 'resource', resource: { uri, mimeType, blob } }];
   if (audioBlock && mimeType.startsWith('audio/')) blocks.push({ type: 'audio', data: blob, mimeType });
@@ -107,6 +108,43 @@ export async function deliverFile(target: OutputTarget, file: GeneratedFile, opt
   const text = { type: 'text' as const, text: opts.message(`File saved as: ${filePath}`) };
   if (!bytes) return [text];
   return [text, ...inlineBlocks(bytes, resourceUriFor(realBase, filePath), file.mimeType, opts.audioBlock)];
+}
+
+/**
+ * Several files from one call (e.g. three voice previews): each delivered as above, the texts folded into
+ * one sentence given the list of places, "File saved as: …" / "Returned as resource: …" each.
+ */
+export async function deliverFiles(
+  target: OutputTarget,
+  files: GeneratedFile[],
+  opts: { audioBlock: boolean; message: (wheres: string[]) => string },
+): Promise<ContentBlock[]> {
+  const wheres: string[] = [];
+  const blocks: ContentBlock[] = [];
+  for (const file of files) {
+    const [text, ...rest] = await deliverFile(target, file, {
+      audioBlock: opts.audioBlock,
+      message: (where) => {
+        wheres.push(where);
+        return where;
+      },
+    });
+    void text;
+    blocks.push(...rest);
+  }
+  return [{ type: 'text', text: opts.message(wheres) }, ...blocks];
+}
+
+/**
+ * Text too long for a model's context (transcripts, long lists) travels as an embedded text resource with a
+ * short note, not as a temp-file path on the server that a remote client cannot open.
+ */
+export function longText(text: string, opts: { maxLength: number; kind: string; uri: string }): ContentBlock[] {
+  if (text.length <= opts.maxLength) return [{ type: 'text', text }];
+  return [
+    { type: 'text', text: `The ${opts.kind} is ${text.length} characters long, so it is returned as a text resource (${opts.uri}).` },
+    { type: 'resource', resource: { uri: opts.uri, mimeType: 'text/plain', text } },
+  ];
 }
 
 /** The official server's sentence about where output goes, used in tool descriptions. */

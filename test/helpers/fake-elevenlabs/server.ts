@@ -15,6 +15,8 @@ export interface FakeRequest {
   body: Buffer;
   /** The parsed JSON body when the request had one. */
   json?: unknown;
+  /** The parsed multipart/form-data or urlencoded body (file uploads), when the request had one. */
+  form?: FormData;
   params: Record<string, string>;
 }
 
@@ -96,6 +98,14 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
     if ((req.headers['content-type'] ?? '').includes('application/json') && body.length) {
       try {
         fakeReq.json = JSON.parse(body.toString('utf8'));
+      } catch {
+        /* left undefined: the route sees a bad body */
+      }
+    }
+    const ct = req.headers['content-type'] ?? '';
+    if (/multipart\/form-data|application\/x-www-form-urlencoded/.test(ct)) {
+      try {
+        fakeReq.form = await new Response(body, { headers: { 'content-type': ct } }).formData();
       } catch {
         /* left undefined: the route sees a bad body */
       }
