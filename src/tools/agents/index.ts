@@ -1,3 +1,4 @@
-import type { ToolDefinition } from '../../mcp/define-tool.js';
+import { agentTools } from './agent-tools.js';
+import { conversationTools } from './conversation-tools.js';
 
-export const agentsTools = [] as ToolDefinition[];
+export const agentsTools = [...agentTools, ...conversationTools];

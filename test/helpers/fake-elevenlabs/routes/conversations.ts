@@ -1,0 +1,3 @@
+import type { Route } from '../server.js';
+
+export const conversationsRoutes: Route[] = [];
