@@ -6,6 +6,8 @@ import express, { type Express } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
 import { accessLog } from './http/access-log.js';
+import { bearerAuth } from './http/auth.js';
+import { requestRateLimit } from './http/rate-limit.js';
 import { errorHandler, notFound } from './http/json-error.js';
 import { originAndHostGuard, isOriginAllowed } from './http/guards.js';
 import { healthHandler } from './http/health.js';
@@ -14,7 +16,7 @@ import { createMcpServerFactory } from './mcp/create-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
 import { startHeartbeat } from './transports/heartbeat.js';
-import { legacySseRouter } from './transports/legacy-sse.js';
+import { legacySseRouter, MESSAGES_PATH, SSE_PATH } from './transports/legacy-sse.js';
 import { createMemorySessionStore, type SessionStore } from './transports/session-store.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -48,7 +50,7 @@ export function createApp(config: Config, log: Logger): App {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.limits.trustProxy);
   const access = accessLog(log);
   if (access) app.use(access);
   app.get(
@@ -71,11 +73,14 @@ export function createApp(config: Config, log: Logger): App {
       maxAge: 600,
     }),
   );
+  app.use([SSE_PATH, MESSAGES_PATH], bearerAuth(config.auth.tokens), requestRateLimit(config.limits.requestsPerMinute));
   app.use(
     legacySseRouter({
       store,
       createServer,
       maxSessions: config.sessions.max,
+      maxSessionsPerClient: config.sessions.maxPerClient,
+      bindSessions: config.auth.tokens.length > 0,
       capRetryAfterSeconds: config.sessions.capRetryAfterSeconds,
       maxBodyBytes: config.http.maxBodyBytes,
       isDraining: () => draining,

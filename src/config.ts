@@ -132,6 +132,15 @@ const EnvSchema = z.object({
   }),
   ELEVENLABS_MCP_READ_ONLY: bool('ELEVENLABS_MCP_READ_ONLY', false),
 
+  MCP_AUTH_TOKENS: csv,
+  MCP_ALLOW_UNAUTHENTICATED: bool('MCP_ALLOW_UNAUTHENTICATED', false),
+  TRUST_PROXY: optionalString,
+  RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+  CREDIT_TOOL_CALLS_PER_MINUTE: int('CREDIT_TOOL_CALLS_PER_MINUTE', 30, 1, 100_000),
+  MAX_SESSIONS_PER_CLIENT: int('MAX_SESSIONS_PER_CLIENT', 50, 1, 1_000_000),
+  UPSTREAM_MAX_CONCURRENCY: int('UPSTREAM_MAX_CONCURRENCY', 8, 1, 1000),
+  UPSTREAM_QUEUE_LIMIT: int('UPSTREAM_QUEUE_LIMIT', 100, 0, 100_000),
+
   ALLOWED_ORIGINS: csv,
   ALLOWED_HOSTS: csv,
   MAX_BODY_BYTES: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -169,7 +178,20 @@ export interface Config {
     keepAliveTimeoutMs: number;
     headersTimeoutMs: number;
   };
-  sessions: { max: number; keepAliveMs: number; capRetryAfterSeconds: number };
+  sessions: { max: number; maxPerClient: number; keepAliveMs: number; capRetryAfterSeconds: number };
+  auth: {
+    /** Bearer tokens accepted on every MCP route; empty means no authentication. */
+    tokens: string[];
+    allowUnauthenticated: boolean;
+  };
+  limits: {
+    /** express "trust proxy": how to find the client address behind proxies (for per-IP limits). */
+    trustProxy: boolean | number | string;
+    requestsPerMinute: number;
+    creditToolCallsPerMinute: number;
+    upstreamConcurrency: number;
+    upstreamQueueLimit: number;
+  };
   shutdownGraceMs: number;
   /** Non-fatal remarks for the operator (e.g. a template-looking value that was ignored). */
   warnings: string[];
@@ -192,6 +214,12 @@ function expandHome(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
 }
 
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
 export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -204,6 +232,22 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
   }
 
   const loopback = isLoopbackAddress(e.HOST);
+  const problems: string[] = [];
+  const shortTokens = e.MCP_AUTH_TOKENS.filter((t) => t.length < 16).length;
+  if (shortTokens) {
+    problems.push(`MCP_AUTH_TOKENS has ${shortTokens} token(s) shorter than 16 characters; use long random ones (e.g. \`openssl rand -hex 32\`)`);
+  }
+  // A public bind without tokens lets anyone who finds the URL spend the ElevenLabs key.
+  if (!loopback && e.MCP_AUTH_TOKENS.length === 0 && !e.MCP_ALLOW_UNAUTHENTICATED) {
+    problems.push(
+      `HOST=${e.HOST} is not a loopback address and MCP_AUTH_TOKENS is empty: anyone who can reach the server could spend your ElevenLabs credits. ` +
+        'Set MCP_AUTH_TOKENS (e.g. `openssl rand -hex 32`), or set MCP_ALLOW_UNAUTHENTICATED=true if something in front already authenticates.',
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+  if (!loopback && e.MCP_AUTH_TOKENS.length === 0) {
+    warnings.push(`MCP_ALLOW_UNAUTHENTICATED=true: the server on ${e.HOST} accepts MCP requests without a token.`);
+  }
   // Against DNS rebinding: a loopback-bound server accepts only loopback Host names unless the operator
   // names more. A server bound to a public address cannot guess its public name, so it accepts any Host
   // unless ALLOWED_HOSTS is set.
@@ -234,8 +278,17 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: Math.max(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000),
     },
+    auth: { tokens: e.MCP_AUTH_TOKENS, allowUnauthenticated: e.MCP_ALLOW_UNAUTHENTICATED },
+    limits: {
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      creditToolCallsPerMinute: e.CREDIT_TOOL_CALLS_PER_MINUTE,
+      upstreamConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
+      upstreamQueueLimit: e.UPSTREAM_QUEUE_LIMIT,
+    },
     sessions: {
       max: e.MAX_SESSIONS,
+      maxPerClient: e.MAX_SESSIONS_PER_CLIENT,
       keepAliveMs: e.SSE_KEEPALIVE_MS,
       capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
     },

@@ -34,7 +34,7 @@ export interface McpServerDeps {
 /** The first protocol version with the `audio` content block. */
 const AUDIO_BLOCK_SINCE = '2025-03-26';
 
-export type McpServerFactory = (session: { sessionId: string }) => Server;
+export type McpServerFactory = (session: { sessionId: string; principal: string }) => Server;
 
 export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
   const jsonSchemaValidator = new AjvJsonSchemaValidator();
@@ -53,7 +53,7 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
   };
   const elevenlabs = () => deps.elevenlabs.get();
 
-  return ({ sessionId }) => {
+  return ({ sessionId, principal }) => {
     const server = new Server(deps.serverInfo, { capabilities, instructions: deps.instructions, jsonSchemaValidator });
     let audioBlock = false;
 
@@ -79,6 +79,7 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
         settings: deps.settings,
         requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
         audioBlock,
+        principal,
         log: deps.log.child({ sessionId, tool: request.params.name }),
       }),
     );

@@ -29,6 +29,8 @@ export interface ToolContext {
   requestOptions: { abortSignal: AbortSignal; timeoutInSeconds: number };
   /** True when the negotiated protocol version has the `audio` content block. */
   audioBlock: boolean;
+  /** Who is calling (a token id, or a client address when auth is off), for per-client budgets. */
+  principal: string;
   log: Logger;
 }
 

@@ -6,6 +6,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { McpServerFactory } from '../mcp/create-server.js';
 import type { Logger } from '../logger.js';
+import { principalOf } from '../http/auth.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError } from '../http/json-error.js';
 import type { Session, SessionStore } from './session-store.js';
 
@@ -17,6 +18,9 @@ export interface LegacySseOptions {
   store: SessionStore;
   createServer: McpServerFactory;
   maxSessions: number;
+  maxSessionsPerClient: number;
+  /** When true (auth on), a session answers only the principal that opened it. */
+  bindSessions: boolean;
   capRetryAfterSeconds: number;
   maxBodyBytes: number;
   isDraining(): boolean;
@@ -40,11 +44,17 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
         'Retry-After': String(opts.capRetryAfterSeconds),
       });
     }
+    const owner = principalOf(res);
+    if (store.countOwnedBy(owner) >= opts.maxSessionsPerClient) {
+      return sendJsonError(res, 429, 'too_many_client_sessions', 'This client has as many open sessions as it may (MAX_SESSIONS_PER_CLIENT); close one first.', {
+        'Retry-After': String(opts.capRetryAfterSeconds),
+      });
+    }
     const transport = new SSEServerTransport(MESSAGES_PATH, res);
     const id = transport.sessionId;
     res.setHeader('Mcp-Session-Id', id);
     res.setHeader('X-Accel-Buffering', 'no'); // nginx and friends must not buffer the stream
-    const server = opts.createServer({ sessionId: id });
+    const server = opts.createServer({ sessionId: id, principal: owner });
     // Set before connect (the SDK chains its own handler after ours); the SDK can fire close twice,
     // store.remove() makes the second one a no-op.
     transport.onclose = () => {
@@ -53,6 +63,7 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
     transport.onerror = (err) => log.debug({ sessionId: id, err: err.message }, 'transport error');
     store.add({
       id,
+      owner,
       stream: res,
       deliver: (message, requestInfo) => transport.handleMessage(message, { requestInfo }),
       close: () => server.close(),
@@ -76,7 +87,8 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
       return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
     }
     const session = store.get(id);
-    if (!session) {
+    if (!session || (opts.bindSessions && session.owner !== principalOf(res))) {
+      // A session of another token answers exactly like a missing one: its id reveals nothing.
       return sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has closed or never existed. Open a new one with GET /sse.');
     }
     if (!req.is('application/json')) {

@@ -4,6 +4,8 @@ import type { ServerResponse } from 'node:http';
 
 export interface Session {
   readonly id: string;
+  /** Who opened it (a token id, or a client address when auth is off). */
+  readonly owner: string;
   /** The open event stream; heartbeats are written to it. */
   readonly stream: ServerResponse;
   /** Delivers one client message (already parsed JSON) to the session's MCP server. */
@@ -19,17 +21,32 @@ export interface SessionStore {
   /** Returns true only the first time a given session is removed. */
   remove(id: string): boolean;
   values(): IterableIterator<Session>;
+  /** Open sessions of one owner, for the per-client cap. */
+  countOwnedBy(owner: string): number;
 }
 
 export function createMemorySessionStore(): SessionStore {
   const sessions = new Map<string, Session>();
+  const perOwner = new Map<string, number>();
   return {
     get size() {
       return sessions.size;
     },
     get: (id) => sessions.get(id),
-    add: (session) => void sessions.set(session.id, session),
-    remove: (id) => sessions.delete(id),
+    add(session) {
+      sessions.set(session.id, session);
+      perOwner.set(session.owner, (perOwner.get(session.owner) ?? 0) + 1);
+    },
+    remove(id) {
+      const session = sessions.get(id);
+      if (!session) return false;
+      sessions.delete(id);
+      const n = (perOwner.get(session.owner) ?? 1) - 1;
+      if (n > 0) perOwner.set(session.owner, n);
+      else perOwner.delete(session.owner);
+      return true;
+    },
     values: () => sessions.values(),
+    countOwnedBy: (owner) => perOwner.get(owner) ?? 0,
   };
 }

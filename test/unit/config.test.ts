@@ -69,8 +69,9 @@ describe('loadConfig', () => {
   });
 
   it('checks Host only when bound to loopback or when ALLOWED_HOSTS is set', () => {
-    expect(loadConfig({ HOST: '0.0.0.0' }).http.allowedHosts).toBeUndefined();
-    expect(loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: 'Mcp.Example.com' }).http.allowedHosts).toContain('mcp.example.com');
+    const token = { MCP_AUTH_TOKENS: 'a'.repeat(32) };
+    expect(loadConfig({ HOST: '0.0.0.0', ...token }).http.allowedHosts).toBeUndefined();
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: 'Mcp.Example.com', ...token }).http.allowedHosts).toContain('mcp.example.com');
   });
 
   it('validates toolsets and read-only mode', () => {
@@ -80,5 +81,13 @@ describe('loadConfig', () => {
       expect.stringMatching(/ELEVENLABS_MCP_TOOLSETS has unknown toolsets 'telepathy'; allowed: 'all', 'speech'/),
       'ELEVENLABS_MCP_READ_ONLY must be true or false (got "maybe")',
     ]);
+  });
+
+  it('refuses a public bind without tokens unless the operator opts out, and short tokens', () => {
+    expect(problemsOf({ HOST: '0.0.0.0' })).toEqual([expect.stringMatching(/HOST=0.0.0.0 is not a loopback address and MCP_AUTH_TOKENS is empty.*MCP_ALLOW_UNAUTHENTICATED=true/)]);
+    const optOut = loadConfig({ HOST: '0.0.0.0', MCP_ALLOW_UNAUTHENTICATED: 'true' });
+    expect(optOut.warnings.join()).toMatch(/accepts MCP requests without a token/);
+    expect(problemsOf({ MCP_AUTH_TOKENS: 'short,' + 'b'.repeat(40) })).toEqual([expect.stringMatching(/1 token\(s\) shorter than 16 characters/)]);
+    expect(loadConfig({ MCP_AUTH_TOKENS: ` ${'a'.repeat(20)} , ${'b'.repeat(20)} ` }).auth.tokens).toEqual(['a'.repeat(20), 'b'.repeat(20)]);
   });
 });
