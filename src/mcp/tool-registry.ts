@@ -5,6 +5,8 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { annotationsFor, type ToolContext, type ToolDefinition } from './define-tool.js';
+import { UserError } from '../errors.js';
+import { createToolLimits } from './tool-limits.js';
 import { errorResult, toErrorResult } from './tool-result.js';
 
 export interface ToolRegistry {
@@ -42,6 +44,11 @@ export function createToolRegistry(
   config: Config,
   refused: ReadonlyMap<string, string> = new Map(),
 ): ToolRegistry {
+  const limits = createToolLimits({
+    paidCallsPerMinute: config.limits.creditToolCallsPerMinute,
+    concurrency: config.limits.upstreamConcurrency,
+    queueLimit: config.limits.upstreamQueueLimit,
+  });
   const byName = new Map(tools.map((t) => [t.name, t]));
   const listResult = {
     tools: tools.map(
@@ -77,7 +84,12 @@ export function createToolRegistry(
       const started = Date.now();
       let result: CallToolResult | undefined;
       try {
-        return (result = await tool.handle(parsed.data, ctx));
+        if (tool.effect !== 'read') limits.chargePaidCall(ctx.principal);
+        return (result = await limits.withUpstreamSlot(async () => {
+          // The client may have cancelled (or left) while the call waited for a slot.
+          if (ctx.requestOptions.abortSignal.aborted) throw new UserError(`${name} was cancelled before it started.`);
+          return tool.handle(parsed.data, ctx);
+        }));
       } catch (err) {
         return (result = toErrorResult(err, name, ctx.log));
       } finally {

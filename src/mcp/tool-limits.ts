@@ -1,0 +1,52 @@
+// Two guards around tool calls, shared by every session:
+// - a per-client budget for tools that spend ElevenLabs credits or change state (calls per minute), so one
+//   client cannot drain the account;
+// - a cap on upstream calls running at once, with a bounded queue, so a burst of clients cannot make
+//   ElevenLabs throttle all of them. A full queue is a clear error, not an ever-growing wait.
+import pLimit from 'p-limit';
+import { UserError } from '../errors.js';
+
+export interface ToolLimits {
+  /** Throws a UserError naming the wait when the client's budget for paid calls is spent. */
+  chargePaidCall(principal: string): void;
+  /** Runs fn when an upstream slot is free; throws a UserError when the queue is full. */
+  withUpstreamSlot<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency: number; queueLimit: number }): ToolLimits {
+  const windowMs = 60_000;
+  const recent = new Map<string, number[]>();
+  const limit = pLimit(opts.concurrency);
+  let lastSweep = Date.now();
+
+  return {
+    chargePaidCall(principal) {
+      const now = Date.now();
+      if (now - lastSweep > windowMs) {
+        // Forget clients with no call in the window so the map cannot grow without bound.
+        for (const [k, times] of recent) if (times[times.length - 1]! <= now - windowMs) recent.delete(k);
+        lastSweep = now;
+      }
+      const times = (recent.get(principal) ?? []).filter((t) => t > now - windowMs);
+      if (times.length >= opts.paidCallsPerMinute) {
+        const waitSeconds = Math.max(1, Math.ceil((times[0]! + windowMs - now) / 1000));
+        recent.set(principal, times);
+        throw new UserError(
+          `Rate limit: this client may make ${opts.paidCallsPerMinute} calls a minute to tools that spend credits (CREDIT_TOOL_CALLS_PER_MINUTE). Try again in ${waitSeconds} s.`,
+        );
+      }
+      times.push(now);
+      recent.set(principal, times);
+    },
+    withUpstreamSlot(fn) {
+      if (limit.activeCount >= opts.concurrency && limit.pendingCount >= opts.queueLimit) {
+        return Promise.reject(
+          new UserError(
+            `The server is busy: ${limit.activeCount} ElevenLabs calls are running and ${limit.pendingCount} are waiting (UPSTREAM_QUEUE_LIMIT). Try again in a few seconds.`,
+          ),
+        );
+      }
+      return limit(fn);
+    },
+  };
+}

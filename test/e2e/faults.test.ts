@@ -1,0 +1,99 @@
+// Faults of the upstream and of the client, injected with the fake ElevenLabs server: every one ends in a
+// clear isError result (or a clean abort upstream), never a hang, a crash or a leaked body.
+import fs from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useContract } from '../helpers/contract.js';
+import { connectClient } from '../helpers/test-app.js';
+
+const contract = useContract();
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('upstream faults', () => {
+  it.each([
+    [401, { detail: { status: 'invalid_api_key', message: 'Invalid API key' } }, /rejected the API key \(401\)/],
+    [404, { detail: { status: 'voice_not_found', message: 'voice missing' } }, /Not found on ElevenLabs \(404\).*voice missing/],
+    [422, { detail: [{ loc: ['body', 'voice_settings', 'stability'], msg: 'Input should be less than or equal to 1' }] }, /invalid \(422\).*voice_settings\.stability: Input should be less than or equal to 1/],
+    [500, { detail: 'boom RAW-BODY' }, /^ElevenLabs is unavailable \(500\)/],
+    [503, { detail: 'maintenance RAW-BODY' }, /^ElevenLabs is unavailable \(503\)/],
+  ])('%i is mapped to a message that names the cause', async (status, json, message) => {
+    await contract.withApp({}, async ({ call, fake }) => {
+      fake.failNext('POST', /^\/v1\/text-to-speech\//, { status, json });
+      const r = await call('text_to_speech', { text: 'fault' });
+      expect(r.isError).toBe(true);
+      expect(r.text).toMatch(message);
+      expect(r.text).not.toContain('RAW-BODY');
+    });
+  });
+
+  it('429 with Retry-After: 0 is retried by the SDK when retries are on, and succeeds', async () => {
+    await contract.withApp({ ELEVENLABS_MAX_RETRIES: '1' }, async ({ call, fake }) => {
+      fake.failNext('GET', '/v1/models', { status: 429, headers: { 'Retry-After': '0' } });
+      const r = await call('list_models');
+      expect(r.isError).toBe(false);
+      expect(fake.callsTo('GET', '/v1/models').length).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  it('a response past the timeout ends in a timeout message, and the fake sees the request aborted', async () => {
+    await contract.withApp({ ELEVENLABS_TIMEOUT_SECONDS: '1' }, async ({ call, fake }) => {
+      fake.failNext('GET', '/v1/models', { hang: true });
+      const r = await call('list_models');
+      expect(r.text).toMatch(/did not answer in time/);
+      await waitFor(() => fake.aborted.includes('GET /v1/models'));
+    });
+  });
+
+  it('a connection reset mid-stream is an error and leaves no partial file behind', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ call, fake, app }) => {
+      fake.failNext('POST', /^\/v1\/text-to-speech\//, { resetMidStream: true });
+      const r = await call('text_to_speech', { text: 'reset me' });
+      expect(r.isError).toBe(true);
+      expect(r.text).not.toMatch(/at .*\.js:\d+/); // no stack
+      expect(await fs.readdir(app.basePath)).toEqual([]);
+    });
+  });
+
+  it('a client that disconnects mid-call aborts its upstream request', async () => {
+    await contract.withApp({}, async ({ app, fake }) => {
+      const client = await connectClient(app.url);
+      fake.failNext('GET', '/v1/models', { hang: true });
+      const pending = client.callTool({ name: 'list_models', arguments: {} }).catch(() => 'closed');
+      await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.registry.inFlight > 0);
+      await client.close();
+      await waitFor(() => fake.aborted.includes('GET /v1/models'));
+      await waitFor(() => app.app.registry.inFlight === 0);
+      expect(await pending).toBe('closed');
+    });
+  });
+});
+
+describe('budgets and upstream concurrency', () => {
+  it('a client over its budget of paid calls gets the wait; free tools still work', async () => {
+    await contract.withApp({ CREDIT_TOOL_CALLS_PER_MINUTE: '2', ELEVENLABS_MCP_OUTPUT_MODE: 'resources' }, async ({ call }) => {
+      expect((await call('text_to_speech', { text: 'one' })).isError).toBe(false);
+      expect((await call('text_to_speech', { text: 'two' })).isError).toBe(false);
+      const third = await call('text_to_speech', { text: 'three' });
+      expect(third.isError).toBe(true);
+      expect(third.text).toMatch(/may make 2 calls a minute to tools that spend credits .* Try again in \d+ s\./);
+      expect((await call('list_models')).isError).toBe(false);
+    });
+  });
+
+  it('with every upstream slot busy and the queue full, a call fails fast with "busy"', async () => {
+    await contract.withApp({ UPSTREAM_MAX_CONCURRENCY: '1', UPSTREAM_QUEUE_LIMIT: '0' }, async ({ call, fake, app }) => {
+      fake.failNext('GET', '/v1/models', { delayMs: 800 });
+      const slow = call('list_models');
+      await waitFor(() => app.app.registry.inFlight === 1);
+      const busy = await call('check_subscription');
+      expect(busy.isError).toBe(true);
+      expect(busy.text).toMatch(/The server is busy: 1 ElevenLabs calls are running and 0 are waiting/);
+      expect((await slow).isError).toBe(false);
+    });
+  });
+});
