@@ -1,0 +1,70 @@
+// Every path a tool reads or writes stays inside ELEVENLABS_MCP_BASE_PATH, symlinks resolved.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveInputFile } from '../../src/output/input-files.js';
+import { resolveInside, resolveOutputDirectory } from '../../src/output/paths.js';
+
+let root: string;
+let base: string;
+let outside: string;
+beforeAll(async () => {
+  root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'el-confine-')));
+  base = path.join(root, 'base');
+  outside = path.join(root, 'outside');
+  await fs.mkdir(path.join(base, 'sub'), { recursive: true });
+  await fs.mkdir(outside);
+  await fs.writeFile(path.join(outside, 'secret.mp3'), 'secret');
+  await fs.writeFile(path.join(base, 'sub', 'voice.mp3'), 'ok');
+  await fs.writeFile(path.join(base, 'sub', 'notes.txt'), 'text');
+  await fs.symlink(outside, path.join(base, 'escape'));
+  await fs.symlink(path.join(outside, 'secret.mp3'), path.join(base, 'link.mp3'));
+});
+afterAll(() => fs.rm(root, { recursive: true, force: true }));
+
+const OUTSIDE = /outside the server's base directory/;
+
+describe('resolveInside', () => {
+  it.each([['../outside/secret.mp3'], ['sub/../../outside'], ['/etc/passwd'], ['escape/secret.mp3'], ['link.mp3'], ['escape']])(
+    'refuses %s',
+    async (p) => {
+      await expect(resolveInside(base, p, 'input_file_path')).rejects.toThrow(OUTSIDE);
+    },
+  );
+
+  it('accepts relative paths and absolute paths inside the base', async () => {
+    expect(await resolveInside(base, 'sub/voice.mp3', 'x')).toBe(path.join(base, 'sub', 'voice.mp3'));
+    expect(await resolveInside(base, path.join(base, 'sub'), 'x')).toBe(path.join(base, 'sub'));
+    expect(await resolveInside(base, 'new/dir', 'x')).toBe(path.join(base, 'new', 'dir'));
+  });
+
+  it('refuses NUL bytes and very long names with clear messages', async () => {
+    await expect(resolveInside(base, 'sub/voice.mp3\0.txt', 'input_file_path')).rejects.toThrow(/input_file_path contains a NUL byte/);
+    await expect(resolveInside(base, 'a'.repeat(5000), 'output_directory')).rejects.toThrow(/output_directory is too long/);
+  });
+});
+
+describe('resolveInputFile (the official messages)', () => {
+  it('finds a file, and refuses what is missing, not a file, or not audio', async () => {
+    expect(await resolveInputFile(base, 'sub/voice.mp3')).toBe(path.join(base, 'sub', 'voice.mp3'));
+    expect(await resolveInputFile(base, 'elevenlabs://sub/voice.mp3')).toBe(path.join(base, 'sub', 'voice.mp3'));
+    await expect(resolveInputFile(base, 'sub/nothing-like-it.wav')).rejects.toThrow(`File (${path.join(base, 'sub', 'nothing-like-it.wav')}) does not exist`);
+    await expect(resolveInputFile(base, 'sub/voice.mp4')).rejects.toThrow(/does not exist\. Did you mean any of these files: .*sub\/voice\.mp3\?/);
+    await expect(resolveInputFile(base, 'sub')).rejects.toThrow(`File (${path.join(base, 'sub')}) is not a file`);
+    await expect(resolveInputFile(base, 'sub/notes.txt')).rejects.toThrow(/is not an audio or video file/);
+    expect(await resolveInputFile(base, 'sub/notes.txt', 'input_file_path', false)).toBe(path.join(base, 'sub', 'notes.txt'));
+    await expect(resolveInputFile(base, '../outside/secret.mp3')).rejects.toThrow(OUTSIDE);
+  });
+});
+
+describe('resolveOutputDirectory', () => {
+  it('defaults to the base, creates subdirectories, ignores templates, refuses escapes', async () => {
+    expect(await resolveOutputDirectory(base, undefined)).toBe(base);
+    expect(await resolveOutputDirectory(base, '${user_config.output_dir}')).toBe(base);
+    expect(await resolveOutputDirectory(base, 'made/here')).toBe(path.join(base, 'made', 'here'));
+    expect((await fs.stat(path.join(base, 'made', 'here'))).isDirectory()).toBe(true);
+    await expect(resolveOutputDirectory(base, 'escape')).rejects.toThrow(OUTSIDE);
+    await expect(resolveOutputDirectory(base, '/tmp')).rejects.toThrow(OUTSIDE);
+  });
+});
