@@ -39,3 +39,10 @@ const MIME_BY_EXTENSION: Record<string, string> = {
 export function mimeTypeForExtension(ext: string): string {
   return MIME_BY_EXTENSION[ext.replace(/^\./, '').toLowerCase()] ?? 'application/octet-stream';
 }
+
+/** The extension for a MIME type (the first one that maps to it), for inline input files. */
+export function extensionForMimeType(mimeType: string): string {
+  const base = mimeType.split(';')[0]!.trim().toLowerCase();
+  const aliases: Record<string, string> = { 'audio/mp3': 'mp3', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/x-m4a': 'm4a', 'audio/webm': 'webm', 'video/webm': 'webm' };
+  return aliases[base] ?? Object.entries(MIME_BY_EXTENSION).find(([, m]) => m === base)?.[0] ?? 'bin';
+}

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { tokenSortRatio } from './fuzzy.js';
 import { resolveInside } from './paths.js';
 import { RESOURCE_SCHEME } from './deliver.js';
+import { isDataUri, materializeDataUri } from './inline-input.js';
 
 export const AUDIO_VIDEO_EXTENSIONS = ['.wav', '.mp3', '.m4a', '.aac', '.ogg', '.flac', '.mp4', '.avi', '.mov', '.wmv'];
 
@@ -51,10 +52,12 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
- * Resolves a caller-supplied input path (relative to the base path, absolute inside it, or an
- * elevenlabs:// URI this server returned) and checks it as the official server does.
+ * Resolves a caller-supplied input file: a path (relative to the base path, or absolute inside it), an
+ * elevenlabs:// URI this server returned, or a data: URI with the bytes inline. Checks it as the official
+ * server does.
  */
 export async function resolveInputFile(basePath: string, filePath: string, what = 'input_file_path', audioCheck = true): Promise<string> {
+  if (isDataUri(filePath)) return materializeDataUri(filePath, what, audioCheck);
   const requested = filePath.startsWith(RESOURCE_SCHEME) ? decodeURIComponent(filePath.slice(RESOURCE_SCHEME.length)) : filePath;
   const resolved = await resolveInside(basePath, requested, what);
   const stat = await fs.stat(resolved).catch(() => undefined);

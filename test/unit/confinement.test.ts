@@ -68,3 +68,21 @@ describe('resolveOutputDirectory', () => {
     await expect(resolveOutputDirectory(base, '/tmp')).rejects.toThrow(OUTSIDE);
   });
 });
+
+describe('inline input files (data: URIs)', () => {
+  it('decodes audio bytes into a private temp file outside the base path', async () => {
+    const bytes = Buffer.from('RIFF-fake-wave');
+    const file = await resolveInputFile(base, `data:audio/wav;base64,${bytes.toString('base64')}`);
+    expect(file.endsWith('.wav')).toBe(true);
+    expect(file.startsWith(base)).toBe(false);
+    expect(await fs.readFile(file)).toEqual(bytes);
+  });
+
+  it('refuses non-audio, non-base64, empty and malformed data URIs with clear messages', async () => {
+    await expect(resolveInputFile(base, 'data:text/plain;base64,aGVsbG8=')).rejects.toThrow('File (inline text/plain) is not an audio or video file');
+    expect(await resolveInputFile(base, 'data:text/plain;base64,aGVsbG8=', 'input_file_path', false)).toMatch(/\.txt$/);
+    await expect(resolveInputFile(base, 'data:audio/mpeg,plain-text')).rejects.toThrow(/must look like data:audio\/mpeg;base64/);
+    await expect(resolveInputFile(base, 'data:audio/mpeg;base64,@@@@')).rejects.toThrow(/not valid base64/);
+    await expect(resolveInputFile(base, 'data:audio/mpeg;base64,')).rejects.toThrow(/is empty/);
+  });
+});

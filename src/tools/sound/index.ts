@@ -1,3 +1,4 @@
 import type { ToolDefinition } from '../../mcp/define-tool.js';
+import { textToSoundEffects } from './text-to-sound-effects.js';
 
-export const soundTools = [] as ToolDefinition[];
+export const soundTools = [textToSoundEffects] as ToolDefinition[];

@@ -1,0 +1,84 @@
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { defineTool } from '../../mcp/define-tool.js';
+import { longText, RESOURCE_SCHEME } from '../../output/deliver.js';
+import { formatTranscript, TRANSCRIPT_MAX_LENGTH } from './conversation-format.js';
+
+const Turn = z.object({ role: z.string(), message: z.string().optional(), time_in_call_secs: z.number() });
+
+const Conversation = z.object({
+  conversation_id: z.string(),
+  status: z.string(),
+  agent_id: z.string(),
+  agent_name: z.string().optional(),
+  message_count: z.number(),
+  start_time_unix_secs: z.number(),
+  call_duration_secs: z.number(),
+  call_successful: z.string().optional(),
+  transcript_summary: z.string().optional(),
+  transcript: z.array(Turn).optional().describe('The turns; absent when the transcript is returned as a resource.'),
+  transcript_uri: z
+    .string()
+    .optional()
+    .describe('URI of the embedded text resource that holds a transcript longer than 50,000 characters.'),
+});
+
+export const getConversation = defineTool({
+  name: 'get_conversation',
+  title: 'Get conversation',
+  toolset: 'agents',
+  effect: 'read',
+  description:
+    'Gets conversation with transcript. Returns: conversation details and full transcript. Use when: analyzing ' +
+    'completed agent conversations. A transcript longer than 50,000 characters is returned as an embedded text resource.',
+  input: z.object({
+    conversation_id: z
+      .string()
+      .min(1, { error: 'conversation_id must not be empty' })
+      .describe('The unique identifier of the conversation to retrieve; list_conversations gives the IDs.'),
+  }),
+  output: Conversation,
+  async handle(args, ctx) {
+    const client = await ctx.elevenlabs();
+    const response = await client.conversationalAi.conversations.get(args.conversation_id, {}, ctx.requestOptions);
+    const turns = response.transcript.map((t) => ({
+      role: String(t.role),
+      ...(typeof t.message === 'string' && { message: t.message }),
+      time_in_call_secs: t.timeInCallSecs,
+    }));
+    const transcript = formatTranscript(turns);
+    const uri = `${RESOURCE_SCHEME}conversations/${encodeURIComponent(response.conversationId)}/transcript.txt`;
+    const [transcriptBlock, resource] = longText(transcript, { maxLength: TRANSCRIPT_MAX_LENGTH, kind: 'transcript', uri });
+    const transcriptText = transcriptBlock!.type === 'text' ? transcriptBlock!.text : '';
+
+    const { metadata, analysis } = response;
+    let text = `Conversation Details:
+ID: ${response.conversationId}
+Status: ${response.status}
+Agent ID: ${response.agentId}
+Message Count: ${turns.length}
+
+Transcript:
+${transcriptText}
+
+Metadata:
+Duration: ${metadata.callDurationSecs} seconds
+Started: ${metadata.startTimeUnixSecs}`;
+    // The official server reads a `summary` field the API does not have, so it always prints a placeholder.
+    if (analysis) text += `\n\nAnalysis:\n${analysis.transcriptSummary || 'Analysis available but no summary'}`;
+
+    const data: z.output<typeof Conversation> = {
+      conversation_id: response.conversationId,
+      status: String(response.status),
+      agent_id: response.agentId,
+      ...(response.agentName && { agent_name: response.agentName }),
+      message_count: turns.length,
+      start_time_unix_secs: metadata.startTimeUnixSecs,
+      call_duration_secs: metadata.callDurationSecs,
+      ...(analysis && { call_successful: String(analysis.callSuccessful), transcript_summary: analysis.transcriptSummary }),
+      ...(resource ? { transcript_uri: uri } : { transcript: turns }),
+    };
+    const content: ContentBlock[] = [{ type: 'text', text }, ...(resource ? [resource] : [])];
+    return { content, structuredContent: data };
+  },
+});

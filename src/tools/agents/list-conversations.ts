@@ -1,0 +1,75 @@
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { defineTool } from '../../mcp/define-tool.js';
+import { textResult } from '../../mcp/tool-result.js';
+import { longText, RESOURCE_SCHEME } from '../../output/deliver.js';
+import { formatUnixUtc } from './conversation-format.js';
+
+const int = (name: string, min: number, max?: number) => {
+  const base = z
+    .number({ error: `${name} must be a whole number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` });
+  return max === undefined ? base : base.max(max, { error: `${name} must be at most ${max}` });
+};
+
+export const listConversations = defineTool({
+  name: 'list_conversations',
+  title: 'List conversations',
+  toolset: 'agents',
+  effect: 'read',
+  description:
+    'Lists agent conversations, newest first. Returns: conversation list with metadata (status, agent, start ' +
+    'time in UTC, duration, message count, call success). Use when: asked about conversation history. A list ' +
+    'longer than max_length characters is returned as an embedded text resource.',
+  input: z.object({
+    agent_id: z.string().optional().describe('Filter conversations by specific agent ID.'),
+    cursor: z.string().optional().describe('Pagination cursor for retrieving the next page of results (from the previous page).'),
+    call_start_before_unix: int('call_start_before_unix', 0)
+      .optional()
+      .describe('Only conversations that started before this Unix timestamp (seconds).'),
+    call_start_after_unix: int('call_start_after_unix', 0)
+      .optional()
+      .describe('Only conversations that started after this Unix timestamp (seconds).'),
+    page_size: int('page_size', 1, 100).default(30).describe('Number of conversations to return per page (1-100, defaults to 30).'),
+    max_length: int('max_length', 1)
+      .default(10000)
+      .describe('Maximum character length of the response text; a longer list comes back as a text resource (defaults to 10000).'),
+  }),
+  async handle(args, ctx) {
+    const client = await ctx.elevenlabs();
+    const response = await client.conversationalAi.conversations.list(
+      {
+        cursor: args.cursor,
+        agentId: args.agent_id,
+        callStartBeforeUnix: args.call_start_before_unix,
+        callStartAfterUnix: args.call_start_after_unix,
+        pageSize: args.page_size,
+      },
+      ctx.requestOptions,
+    );
+    const { conversations } = response;
+    if (conversations.length === 0) return textResult('No conversations found.');
+
+    const list = conversations
+      .map(
+        (c) => `Conversation ID: ${c.conversationId}
+Status: ${c.status}
+Agent: ${c.agentName || 'N/A'} (ID: ${c.agentId})
+Started: ${formatUnixUtc(c.startTimeUnixSecs)}
+Duration: ${c.callDurationSecs} seconds
+Messages: ${c.messageCount}
+Call Successful: ${c.callSuccessful}`,
+      )
+      .join('\n\n');
+    let pagination = `Showing ${conversations.length} conversations`;
+    if (response.hasMore) pagination += ` (more available, next cursor: ${response.nextCursor})`;
+    const full = `${pagination}\n\n${list}`;
+
+    const [first, ...rest] = longText(full, { maxLength: args.max_length, kind: 'conversation list', uri: `${RESOURCE_SCHEME}conversations/list.txt` });
+    // Like the official server, the pagination line stays in the text when the list itself moves out of it.
+    const content: ContentBlock[] =
+      rest.length && first!.type === 'text' ? [{ type: 'text', text: `${pagination}\n\n${first!.text}` }, ...rest] : [first!, ...rest];
+    return { content };
+  },
+});
