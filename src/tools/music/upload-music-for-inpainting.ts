@@ -3,7 +3,7 @@ import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
 import { resolveInputFile } from '../../output/input-files.js';
 import { planToWire } from './composition-plan.js';
-import { uploadable } from './upload-file.js';
+import { uploadFile } from '../../output/upload.js';
 
 const EXTRACT = ['music_v1', 'music_v2', 'none'] as const;
 
@@ -36,7 +36,7 @@ ${COST_WARNING}`,
     const client = await ctx.elevenlabs();
     const result = await client.music.upload(
       {
-        file: await uploadable(file),
+        file: await uploadFile(file),
         extractCompositionPlan: args.extract_composition_plan === 'none' ? undefined : args.extract_composition_plan,
       },
       ctx.requestOptions,

@@ -7,7 +7,7 @@ import { deliverFile, outputModeDescription, prepareOutput } from '../../output/
 import { resolveInputFile } from '../../output/input-files.js';
 import { outputDirectory } from '../params.js';
 import { musicModel } from './composition-plan.js';
-import { uploadable } from './upload-file.js';
+import { uploadFile } from '../../output/upload.js';
 
 const COUNT_MESSAGE = 'Provide between 1 and 10 video files.';
 /** ElevenLabs' limit on the videos of one call together; checked locally so an oversized upload is never sent. */
@@ -60,7 +60,7 @@ ${COST_WARNING}`,
     const client = await ctx.elevenlabs();
     const audio = await client.music.videoToMusic(
       {
-        videos: await Promise.all(videos.map(uploadable)),
+        videos: await Promise.all(videos.map(uploadFile)),
         description: args.description,
         tags: args.tags,
         modelId: args.model_id,

@@ -4,7 +4,7 @@ import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { deliverFile, outputModeDescription, prepareOutput } from '../../output/deliver.js';
 import { resolveInputFile } from '../../output/input-files.js';
 import { outputDirectory } from '../params.js';
-import { INPUT_FILE_DESCRIPTION, uploadFile } from './upload.js';
+import { INPUT_FILE_DESCRIPTION, uploadFile } from '../../output/upload.js';
 
 export const isolateAudio = defineTool({
   name: 'isolate_audio',

@@ -10,7 +10,7 @@ import { resourceUriFor } from '../../output/deliver.js';
 import { mimeTypeForExtension } from '../../output/formats.js';
 import { resolveInputFile } from '../../output/input-files.js';
 import { MAX_READ_BYTES } from '../../output/resources.js';
-import { INPUT_FILE_DESCRIPTION } from './upload.js';
+import { INPUT_FILE_DESCRIPTION } from '../../output/upload.js';
 
 export const playAudio = defineTool({
   name: 'play_audio',

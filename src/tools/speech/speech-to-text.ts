@@ -8,7 +8,7 @@ import { deliverFile, longText, outputModeDescription, prepareOutput, type Outpu
 import { baseFileName } from '../../output/file-names.js';
 import { resolveInputFile } from '../../output/input-files.js';
 import { outputDirectory } from '../params.js';
-import { INPUT_FILE_DESCRIPTION, uploadFile } from './upload.js';
+import { INPUT_FILE_DESCRIPTION, uploadFile } from '../../output/upload.js';
 
 /** The official server's transcription model. */
 export const STT_MODEL = 'scribe_v2';

@@ -1,9 +1,9 @@
-// Input files for upload tools (speech_to_text, speech_to_speech, isolate_audio): the checked path becomes a
+// Input files for upload tools (speech, voices, music, knowledge base): the checked path becomes a
 // file-backed Blob, so the SDK's multipart body streams from disk instead of holding the file in memory,
 // named after the file and typed by its extension.
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
-import { mimeTypeForExtension } from '../../output/formats.js';
+import { mimeTypeForExtension } from './formats.js';
 
 export interface UploadFile {
   data: Blob;
