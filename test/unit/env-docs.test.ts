@@ -21,3 +21,14 @@ describe('documented environment', () => {
     for (const name of ENV_VARS) expect(readme, name).toMatch(new RegExp(`\\| \`${name}\` \\|`));
   });
 });
+
+describe('README tool table', () => {
+  it('is the one generated from the registry (run npm run docs:tools when it is stale)', async () => {
+    const { allTools } = await import('../../src/tools/index.js');
+    const { toolTable, withToolTable } = await import('../../src/tools/tool-table.js');
+    const readme = read('README.md');
+    const fresh = withToolTable(readme, toolTable(allTools, loadConfig({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' })));
+    expect(readme).toBe(fresh);
+    expect(readme).toContain('| `make_outbound_call` | agents | destructive (irreversible) |');
+  });
+});
