@@ -1,0 +1,91 @@
+// The files operators deploy with, checked: the Dockerfile's essentials, the Render blueprint against
+// Render's own JSON Schema, server.json in step with package.json.
+import fs from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { DockerfileParser } from 'dockerfile-ast';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { ENV_VARS } from '../../src/config.js';
+
+const read = (f: string) => fs.readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
+
+describe('Dockerfile.sse', () => {
+  const dockerfile = DockerfileParser.parse(read('Dockerfile.sse'));
+  const instructions = dockerfile.getInstructions();
+  const named = (k: string) => instructions.filter((i) => i.getKeyword() === k);
+
+  it('is multi-stage, and the last stage runs as the non-root node user', () => {
+    const froms = named('FROM');
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    const lastFrom = froms.at(-1)!.getRange().start.line;
+    const users = named('USER').filter((u) => u.getRange().start.line > lastFrom);
+    expect(users.map((u) => u.getArgumentsContent())).toEqual(['node']);
+  });
+
+  it('has a HEALTHCHECK that needs no curl or wget, exec-form CMD and ENTRYPOINT with tini, EXPOSE 8000', () => {
+    const health = named('HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    expect(health[0]!.getArgumentsContent()).toMatch(/CMD \["node", "dist\/healthcheck\.js"\]/);
+    expect(read('Dockerfile.sse')).not.toMatch(/\b(curl|wget)\b/);
+    expect(named('CMD').at(-1)!.getArgumentsContent()).toMatch(/^\[.*\]$/);
+    expect(named('ENTRYPOINT').at(-1)!.getArgumentsContent()).toBe('["/usr/bin/tini", "--"]');
+    expect(named('EXPOSE').map((e) => e.getArgumentsContent())).toEqual(['8000']);
+  });
+
+  it('binds 0.0.0.0 and sets no secret in ENV', () => {
+    const env = named('ENV').map((e) => e.getArgumentsContent()).join(' ');
+    expect(env).toMatch(/HOST=0\.0\.0\.0/);
+    expect(env).not.toMatch(/API_KEY|TOKEN|SECRET|PASSWORD/i);
+    expect(named('ARG').map((a) => a.getArgumentsContent()).join(' ')).not.toMatch(/API_KEY|TOKEN/i);
+  });
+
+  it('.dockerignore keeps .env, node_modules, tests and git out', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    for (const p of ['.env', 'node_modules', 'test', '.git']) expect(ignored).toContain(p);
+  });
+});
+
+describe('render-sse-production.yaml', () => {
+  const blueprint = parseYaml(read('render-sse-production.yaml'));
+
+  it('validates against Render\'s Blueprint JSON Schema', () => {
+    const schema = JSON.parse(fs.readFileSync(new URL('../../../shared/fixtures/render-blueprint.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    expect(validate(blueprint), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it('is a Docker web service on Dockerfile.sse, one instance, /health, secrets not synced, resources mode', () => {
+    const [svc] = blueprint.services;
+    expect(svc).toMatchObject({ type: 'web', runtime: 'docker', dockerfilePath: './Dockerfile.sse', healthCheckPath: '/health', autoDeploy: true, numInstances: 1 });
+    const vars = Object.fromEntries(svc.envVars.map((v: { key: string }) => [v.key, v]));
+    expect(vars.ELEVENLABS_API_KEY).toEqual({ key: 'ELEVENLABS_API_KEY', sync: false });
+    expect(vars.MCP_AUTH_TOKENS).toEqual({ key: 'MCP_AUTH_TOKENS', sync: false });
+    expect(vars.ELEVENLABS_MCP_OUTPUT_MODE.value).toBe('resources');
+    for (const key of Object.keys(vars)) expect(ENV_VARS as readonly string[]).toContain(key);
+    expect(read('render-sse-production.yaml')).toMatch(/# One instance, on purpose/);
+  });
+});
+
+describe('server.json (MCP Registry)', () => {
+  const server = JSON.parse(read('server.json'));
+  const pkg = JSON.parse(read('package.json'));
+
+  it('is in step with package.json', () => {
+    expect(server.name).toBe(pkg.mcpName);
+    expect(server.version).toBe(pkg.version);
+    expect(server.packages[0]).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version });
+    expect(server.description.length).toBeLessThanOrEqual(100);
+  });
+
+  it('describes the remote SSE endpoint with its bearer header, and only real variables', () => {
+    expect(server.remotes[0]).toMatchObject({ type: 'sse', url: expect.stringMatching(/\/sse$/) });
+    expect(server.remotes[0].headers[0]).toMatchObject({ name: 'Authorization', isSecret: true });
+    for (const v of server.packages[0].environmentVariables) expect(ENV_VARS as readonly string[]).toContain(v.name);
+  });
+
+  it('package.json has a bin that starts the server', () => {
+    expect(Object.values(pkg.bin)).toEqual(['dist/index.js']);
+    expect(read('src/index.ts').startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+});
