@@ -113,3 +113,41 @@ describe('npm run client', () => {
     expect(out).toMatch(/✘ health: cannot reach http:\/\/127.0.0.1:9\/health/);
   }, 60_000);
 });
+
+describe('scripts/quick_start_sse.sh', () => {
+  const run = (env: Record<string, string>) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('bash', ['scripts/quick_start_sse.sh', '--check'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('non-interactively: creates the env file, starts, checks with the client; a second run changes nothing', async () => {
+    const { freePort } = await import('../helpers/spawn-server.js');
+    const envFile = path.join(basePath, 'quickstart.env');
+    const env = {
+      ENV_FILE: envFile,
+      PORT: String(await freePort()),
+      ELEVENLABS_API_KEY: fake.apiKey,
+      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_MCP_BASE_PATH: basePath,
+    };
+    const first = await run(env);
+    expect(first.out).toContain(`Created ${envFile} from .env.example`);
+    expect(first.out).toMatch(/Healthy: http:\/\/127\.0\.0\.1:\d+\/health/);
+    expect(first.out).toMatch(/✔ tools\/call list_models/);
+    expect(first.code).toBe(0);
+    const created = await fs.readFile(envFile, 'utf8');
+
+    const second = await run(env);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('Dependencies are up to date');
+    expect(second.out).not.toContain('Created');
+    expect(await fs.readFile(envFile, 'utf8')).toBe(created);
+  }, 120_000);
+});
