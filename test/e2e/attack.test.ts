@@ -62,6 +62,30 @@ describe('JSON-RPC fuzzing', () => {
 });
 
 describe('probes', () => {
+  it('a foreign Origin or Host is refused on every route but /health (kept open for platform health checkers)', async () => {
+    app = await startTestApp({ ALLOWED_ORIGINS: 'https://ok.example.com' });
+    const { port } = new URL(app.url);
+    const http = await import('node:http');
+    const status = (method: string, p: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
+          resolve(res.statusCode ?? 0);
+          res.destroy();
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{}' : undefined);
+      });
+    const routes: [string, string][] = [['GET', '/sse'], ['POST', '/sse'], ['POST', '/messages?sessionId=x'], ['GET', '/messages'], ['GET', '/nope'], ['GET', '/.well-known/oauth-protected-resource']];
+    let probes = 0;
+    for (const [method, p] of routes) {
+      expect(await status(method, p, { Origin: 'https://evil.example.com', 'Content-Type': 'application/json' }), `${method} ${p} origin`).toBe(403);
+      expect(await status(method, p, { Host: 'evil.example.com', 'Content-Type': 'application/json' }), `${method} ${p} host`).toBe(403);
+      probes += 2;
+    }
+    expect(await status('GET', '/health', { Origin: 'https://evil.example.com' })).toBe(200);
+    expect(probes).toBe(12);
+  });
+
   it('a client that stalls mid-headers is disconnected', async () => {
     app = await startTestApp({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000', HTTP_HEADERS_TIMEOUT_MS: '2000' });
     const { port } = new URL(app.url);
