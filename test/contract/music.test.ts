@@ -1,11 +1,15 @@
 // Contract tests for the music family: compose_music, create_composition_plan, video_to_music and
-// upload_music_for_inpainting, through the real SDK client (and its hand-written music wrapper) over SSE
-// against the fake upstream.
+// upload_music_for_inpainting, through the real SDK client over SSE against the fake upstream; and the byte
+// reader of the multipart answer of POST /v1/music/detailed.
+import { Console } from 'node:console';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readDetailedBody } from '../../src/tools/music/compose-detailed.js';
+import { multipartBoundary, parseMultipart, partFilename, partType } from '../../src/tools/music/multipart.js';
 import { useContract, type ContractCase } from '../helpers/contract.js';
-import { composedAudio, fakePlan, musicSongs } from '../helpers/fake-elevenlabs/routes/music.js';
+import { AUDIO_TAIL, composedAudio, DETAILED_BOUNDARY, detailedBody, fakePlan, musicSongs } from '../helpers/fake-elevenlabs/routes/music.js';
 import { fakeAudio } from '../helpers/fake-elevenlabs/state.js';
 
 const contract = useContract();
@@ -44,6 +48,30 @@ async function rejectsLocally(c: ContractCase, tool: string, args: Record<string
   if (typeof message === 'string') expect(r.text).toBe(message);
   else expect(r.text).toMatch(message);
   expect(c.fake.calls.length, 'no upstream call').toBe(before);
+}
+
+/**
+ * Runs fn and returns what was written to process.stdout meanwhile. The app runs in this process, so this sees
+ * every write of the server and the SDK. Vitest reroutes `console` away from process.stdout in its workers; a
+ * plain Node Console over the real streams stands in for it here, as in production, so console output counts.
+ */
+async function captureStdout<T>(fn: () => Promise<T>): Promise<{ stdout: string[]; result: T }> {
+  const stdout: string[] = [];
+  const write = process.stdout.write;
+  const testConsole = globalThis.console;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  globalThis.console = new Console({ stdout: process.stdout, stderr: process.stderr });
+  try {
+    return { stdout, result: await fn() };
+  } finally {
+    process.stdout.write = write;
+    globalThis.console = testConsole;
+  }
 }
 
 const V2_PLAN = {
@@ -228,13 +256,14 @@ describe('compose_music', () => {
 
   it('an upstream 422 on /v1/music and a 429 on /v1/music/detailed keep their meaning', async () => {
     await contract.withApp({}, async ({ call, fake }) => {
+      const songsBefore = musicSongs(fake.state).size;
       fake.failNext('POST', '/v1/music', { status: 422, json: { detail: { status: 'bad_prompt', message: 'The prompt names a copyrighted artist.' } } });
       const a = await call('compose_music', { prompt: 'like a famous band' });
       expect(a.isError).toBe(true);
       expect(a.text).toBe('ElevenLabs rejected the request as invalid (422). ElevenLabs says: The prompt names a copyrighted artist.');
 
-      // The SDK wrapper behind composeDetailed turns every error into a plain Error; the tool restores status and
-      // body from its message. The response headers are gone with it, so Retry-After cannot be quoted.
+      // The detailed call goes through the SDK's generated client, whose ElevenLabsError keeps the response
+      // headers: the wait ElevenLabs asks for is quoted.
       fake.failNext('POST', '/v1/music/detailed', {
         status: 429,
         headers: { 'retry-after': '12' },
@@ -242,12 +271,59 @@ describe('compose_music', () => {
       });
       const b = await call('compose_music', { prompt: 'stored', store_for_inpainting: true });
       expect(b.isError).toBe(true);
-      expect(b.text).toBe('ElevenLabs is rate limiting this account (429). Wait a moment and retry. ElevenLabs says: Slow down.');
+      expect(b.text).toBe('ElevenLabs is rate limiting this account (429). Retry after 12 s. ElevenLabs says: Slow down.');
+
+      // Without Retry-After, the generic advice.
+      fake.failNext('POST', '/v1/music/detailed', { status: 429, json: { detail: { status: 'too_many_concurrent_requests', message: 'Slow down.' } } });
+      const b2 = await call('compose_music', { prompt: 'stored', store_for_inpainting: true });
+      expect(b2.text).toBe('ElevenLabs is rate limiting this account (429). Wait a moment and retry. ElevenLabs says: Slow down.');
 
       fake.failNext('POST', '/v1/music/detailed', { status: 500 });
       const c = await call('compose_music', { prompt: 'stored', store_for_inpainting: true });
       expect(c.text).toBe('ElevenLabs is unavailable (500); try again in a moment.');
+
+      fake.failNext('POST', '/v1/music/detailed', { status: 503, headers: { 'retry-after': '30' } });
+      const d = await call('compose_music', { prompt: 'stored', store_for_inpainting: true });
+      expect(d.text).toBe('ElevenLabs is unavailable (503); try again in a moment.');
+
+      fake.failNext('POST', '/v1/music/detailed', { status: 422, json: { detail: { status: 'bad_prompt', message: 'The prompt names a copyrighted artist.' } } });
+      const e = await call('compose_music', { prompt: 'like a famous band', store_for_inpainting: true });
+      expect(e.text).toBe('ElevenLabs rejected the request as invalid (422). ElevenLabs says: The prompt names a copyrighted artist.');
+      expect(musicSongs(fake.state).size, 'no song stored by the failed calls').toBe(songsBefore);
     });
+  });
+
+  it('store_for_inpainting with a plan naming an unknown song: the 404 of /v1/music/detailed comes back as a message', async () => {
+    await contract.withApp({}, async ({ app, call, fake }) => {
+      const before = fake.callsTo('POST', '/v1/music/detailed').length;
+      const r = await call('compose_music', {
+        composition_plan: { chunks: [{ song_id: 'song_gone', range: { start_ms: 0, end_ms: 1000 } }] },
+        store_for_inpainting: true,
+      });
+      expect(r.isError).toBe(true);
+      expect(r.text).toBe('Not found on ElevenLabs (404): check the id you passed. ElevenLabs says: Song with id song_gone was not found.');
+      expect(fake.callsTo('POST', '/v1/music/detailed')).toHaveLength(before + 1);
+      expect(await outputs(app)).toEqual([]);
+    });
+  });
+
+  it('nothing is written to stdout while composing (stdout carries only the JSON log)', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ call }) => {
+      const { stdout, result } = await captureStdout(async () => [
+        await call('compose_music', { prompt: 'Quiet please', store_for_inpainting: true }),
+        await call('compose_music', { prompt: 'BROKEN-MULTIPART', store_for_inpainting: true }),
+        await call('compose_music', { prompt: 'Plain compose' }),
+      ]);
+      expect(result.map((r) => r.isError)).toEqual([false, true, false]);
+      expect(stdout).toEqual([]);
+    });
+  });
+
+  it('the stdout check sees console output (so the test above can fail)', async () => {
+    const { stdout } = await captureStdout(async () => {
+      console.log('✓ Successfully parsed JSON metadata');
+    });
+    expect(stdout).toEqual(['✓ Successfully parsed JSON metadata\n']);
   });
 
   it('a detailed answer that is not the expected multipart is reported as such, not as an internal error', async () => {
@@ -482,5 +558,131 @@ describe('upload_music_for_inpainting', () => {
       expect(r.isError).toBe(true);
       expect(r.text).toBe('ElevenLabs refused this request (403): the API key lacks permission for it. ElevenLabs says: Inpainting is not enabled for this workspace.');
     });
+  });
+});
+
+describe('multipart reader of /v1/music/detailed', () => {
+  const crlf = (...lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+  const bodies = (body: Buffer, boundary: string) => parseMultipart(body, boundary).map((p) => p.body.toString('latin1'));
+  const parseError = (fn: () => unknown, message: RegExp) => {
+    expect(fn).toThrow(message);
+    try {
+      fn();
+    } catch (err) {
+      // The shared mapper reports name 'ParseError' as "answered in a format this server does not understand".
+      expect((err as Error).name).toBe('ParseError');
+    }
+  };
+
+  it('takes the boundary from the Content-Type, quoted or not; rejects other types and bad boundaries', () => {
+    expect(multipartBoundary('multipart/mixed; boundary=abc-123')).toBe('abc-123');
+    expect(multipartBoundary('Multipart/Mixed;charset=utf-8;  BOUNDARY="a b:c=d?"')).toBe('a b:c=d?');
+    expect(multipartBoundary('multipart/form-data; boundary="with \\"escape\\""')).toBe('with "escape"');
+    expect(multipartBoundary(`multipart/mixed; boundary=${'x'.repeat(70)}`)).toBe('x'.repeat(70));
+    parseError(() => multipartBoundary('application/json'), /expected a multipart answer, got Content-Type "application\/json"/);
+    parseError(() => multipartBoundary(null), /expected a multipart answer, got Content-Type ""/);
+    parseError(() => multipartBoundary('multipart/mixed'), /no valid boundary/);
+    parseError(() => multipartBoundary('multipart/mixed; boundary=""'), /no valid boundary/);
+    parseError(() => multipartBoundary(`multipart/mixed; boundary=${'x'.repeat(71)}`), /no valid boundary/);
+    parseError(() => multipartBoundary('multipart/mixed; boundary="ends in space "'), /no valid boundary/);
+  });
+
+  it('splits CRLF parts: headers lower-cased and unfolded, bodies exact, preamble and epilogue ignored', () => {
+    const body = crlf(
+      'This is the preamble.',
+      '--b0',
+      'Content-Type: application/json;',
+      '  charset=utf-8',
+      '',
+      '{"a":1}',
+      '--b0  ',
+      'content-disposition: attachment; filename="my song.mp3"',
+      'CONTENT-TYPE: audio/mpeg',
+      '',
+      '\r\n\n--b0X\r\n',
+      '--b0--',
+      'epilogue',
+    );
+    const parts = parseMultipart(body, 'b0');
+    expect(parts).toHaveLength(2);
+    expect(Object.fromEntries(parts[0]!.headers)).toEqual({ 'content-type': 'application/json; charset=utf-8' });
+    expect(partType(parts[0]!)).toBe('application/json');
+    expect(parts[0]!.body.toString()).toBe('{"a":1}');
+    expect(partType(parts[1]!)).toBe('audio/mpeg');
+    expect(partFilename(parts[1]!)).toBe('my song.mp3');
+    // A line that only starts like a delimiter ("--b0X") is content; the CRLF before the real one is not.
+    expect(parts[1]!.body.toString('latin1')).toBe('\r\n\n--b0X\r\n');
+  });
+
+  it('accepts bare LF line breaks, parts without headers, and a missing close delimiter', () => {
+    expect(bodies(Buffer.from('--b\nContent-Type: text/plain\n\none\n--b\n\ntwo\n--b--\n'), 'b')).toEqual(['one', 'two']);
+    expect(bodies(Buffer.from('--b\r\n\r\nfirst\r\n--b\r\n\r\nrest runs to the end\r\n'), 'b')).toEqual(['first', 'rest runs to the end\r\n']);
+    expect(bodies(Buffer.from('--b\r\n\r\n\r\n--b--'), 'b')).toEqual(['']);
+    expect(partFilename(parseMultipart(Buffer.from('--b\r\nContent-Disposition: inline; filename=x.mp3\r\n\r\n\r\n--b--'), 'b')[0]!)).toBe('x.mp3');
+  });
+
+  it('rejects a body without a delimiter, without parts, or with a part whose headers never end', () => {
+    parseError(() => parseMultipart(Buffer.from('{"detail": "not multipart"}'), 'b'), /no multipart delimiter/);
+    parseError(() => parseMultipart(Buffer.from('x--b\r\n\r\nnot at a line start'), 'b'), /no multipart delimiter/);
+    parseError(() => parseMultipart(Buffer.from('--b--\r\n'), 'b'), /has no parts/);
+    parseError(() => parseMultipart(Buffer.from('--b\r\nContent-Type: audio/mpeg\r\n--b--'), 'b'), /no empty line after its headers/);
+    parseError(() => parseMultipart(Buffer.from('--b\r\nnot a header\r\n\r\nx\r\n--b--'), 'b'), /malformed part header line "not a header"/);
+  });
+
+  it('reads the fake upstream answer: the metadata as sent, the binary audio byte for byte, its type and name', () => {
+    const audio = composedAudio({ prompt: 'x' });
+    expect(audio.includes(AUDIO_TAIL)).toBe(true);
+    const metadata = { composition_plan: { chunks: [] }, song_metadata: { title: 'Ünïcode ♪' } };
+    const read = readDetailedBody(detailedBody(metadata, audio), `multipart/mixed; boundary=${DETAILED_BOUNDARY}`);
+    expect(read).toEqual({ metadata, audio, audioType: 'audio/mpeg', filename: 'song.mp3' });
+  });
+
+  it('finds the parts by type, whatever their order; an untyped second part is the audio', () => {
+    const body = crlf('--b', 'Content-Type: audio/wav', '', 'RIFF', '--b', 'Content-Type: application/json; charset=utf-8', '', '{"k":"v"}', '--b--');
+    expect(readDetailedBody(body, 'multipart/mixed; boundary=b')).toEqual({ metadata: { k: 'v' }, audio: Buffer.from('RIFF'), audioType: 'audio/wav', filename: undefined });
+    const untyped = crlf('--b', 'Content-Type: application/json', '', '{}', '--b', '', 'bytes', '--b--');
+    expect(readDetailedBody(untyped, 'multipart/mixed; boundary=b')).toMatchObject({ audio: Buffer.from('bytes'), audioType: undefined });
+  });
+
+  it('a detailed answer without JSON, with broken JSON, or without audio is a ParseError', () => {
+    const ct = 'multipart/mixed; boundary=b';
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: audio/mpeg', '', 'ID3', '--b--'), ct), /no application\/json part/);
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: application/json', '', '{"a":', '--b', 'Content-Type: audio/mpeg', '', 'ID3', '--b--'), ct), /not valid JSON/);
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: application/json', '', '[1]', '--b', 'Content-Type: audio/mpeg', '', 'ID3', '--b--'), ct), /not an object/);
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: application/json', '', '{}', '--b--'), ct), /no audio part/);
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: application/json', '', '{}', '--b', 'Content-Type: audio/mpeg', '', '', '--b--'), ct), /no audio part/);
+    parseError(() => readDetailedBody(crlf('--b', 'Content-Type: application/json', '', '{}', '--b--'), 'audio/mpeg'), /expected a multipart answer/);
+  });
+
+  it('property: any boundary, metadata, line-break style and binary audio round-trip exactly', () => {
+    const boundaryArb = fc.stringMatching(/^[A-Za-z0-9'()+_,\-./:=? ]{0,69}[A-Za-z0-9'()+_,\-./:=?]$/);
+    fc.assert(
+      fc.property(
+        boundaryArb,
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.constantFrom('\r\n', '\n'),
+        fc.constantFrom('', 'preamble', 'a preamble\r\nof two lines'),
+        fc.boolean(),
+        (boundary, metadata, bytes, eol, preamble, closed) => {
+          const audio = Buffer.from(bytes);
+          // What a sender must avoid (RFC 2046): the delimiter at a line start inside a part; and with bare LF
+          // framing, a CR ending the audio would read as part of a CRLF.
+          fc.pre(!audio.includes(`\n--${boundary}`) && !(eol === '\n' && audio.at(-1) === 0x0d));
+          const json = JSON.stringify(metadata);
+          const body = Buffer.concat([
+            Buffer.from(`${preamble ? preamble + eol : ''}--${boundary}${eol}Content-Type: application/json${eol}${eol}`, 'latin1'),
+            Buffer.from(json, 'utf8'),
+            Buffer.from(`${eol}--${boundary}${eol}Content-Type: audio/mpeg${eol}${eol}`, 'latin1'),
+            audio,
+            Buffer.from(closed ? `${eol}--${boundary}--${eol}` : '', 'latin1'),
+          ]);
+          const read = readDetailedBody(body, `multipart/mixed; boundary="${boundary}"`);
+          expect(read.metadata).toEqual(JSON.parse(json));
+          expect(read.audio.equals(audio)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -119,10 +119,24 @@ function checkCompose(body: ComposeBody | undefined, state: FakeState): FakeResp
   return undefined;
 }
 
-/** The bytes of a composed song: deterministic, naming what was asked for. */
+/**
+ * Binary bytes that trip a text-based or sloppy multipart reader: line breaks (CRLF, bare LF, blank lines),
+ * invalid UTF-8, NUL, a header-like line and the boundary itself inside a line (allowed by RFC 2046, which
+ * forbids it only at the start of a line), ending in a line break that belongs to the audio.
+ */
+export const AUDIO_TAIL = Buffer.concat([
+  Buffer.from([0x00, 0xff, 0xfb, 0x90, 0x64, 0x0d, 0x0a, 0x0d, 0x0a, 0xc3, 0x28, 0x0a, 0x0a, 0xfe, 0x80]),
+  Buffer.from(`\r\nContent-Type: application/json\r\n\r\n{"x":1}\r\nx--${DETAILED_BOUNDARY}--\r\n`, 'latin1'),
+]);
+
+/** The bytes of a composed song: deterministic, naming what was asked for, with a binary tail. */
 export function composedAudio(body: ComposeBody): Buffer {
   const what = body.prompt ?? `plan:${JSON.stringify(body.composition_plan)}`;
-  return fakeAudio('MUSIC', body.model_id ?? 'music_v2', what, String(body.music_length_ms ?? ''), String(body.seed ?? ''), String(!!body.force_instrumental));
+  return Buffer.concat([
+    Buffer.from('ID3\x04\x00\x00', 'latin1'),
+    fakeAudio('MUSIC', body.model_id ?? 'music_v2', what, String(body.music_length_ms ?? ''), String(body.seed ?? ''), String(!!body.force_instrumental)),
+    AUDIO_TAIL,
+  ]);
 }
 
 /** The API's detailed answer: a JSON part (plan + song metadata), then the audio part. */
