@@ -19,8 +19,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || die "Node $(node --version) is too old: this server needs 20.19 or newer"
 say "Node $(node --version)"
 
-# 2. Dependencies, only when missing or when the lockfile is newer than the install.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# 2. Dependencies, only when what is installed does not satisfy package.json.
+if ! npm ls --depth=0 >/dev/null 2>&1; then
   say "Installing dependencies (npm ci)"
   npm ci --no-audit --no-fund
 else

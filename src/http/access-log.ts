@@ -7,9 +7,11 @@ export function accessLog(log: Logger): RequestHandler | undefined {
   if (!log.isLevelEnabled('debug')) return undefined;
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Taken now: inside mounted middleware req.path is relative to the mount point.
+    const path = req.originalUrl.split('?')[0];
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http');
+      log.debug({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http');
     });
     next();
   };

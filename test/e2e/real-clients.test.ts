@@ -1,0 +1,186 @@
+// The real clients users run, against the real server (in-process) and the fake upstream:
+// - mcp-remote 0.15 as Claude Desktop spawns it (README config: `--transport sse-only --header
+//   Authorization:${AUTH_HEADER}` with AUTH_HEADER="Bearer <token>" in its env), spoken to over its stdio by
+//   the real SDK client;
+// - the MCP Inspector CLI as the README runs it (`inspector --cli <url>/sse --transport sse --method …`).
+// Nothing is mocked; every process started here is killed by the end of its test.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
+import { inspectorPackage, runNodeCli, satisfiesMinimum, startMcpRemote, type CliRun } from '../helpers/real-clients.js';
+import { startTestApp, textOf, type TestApp } from '../helpers/test-app.js';
+
+const TOKEN = randomBytes(24).toString('hex');
+const WRONG_TOKEN = randomBytes(24).toString('hex');
+const TOOL_COUNT = 27;
+
+let fake: FakeElevenLabs;
+let app: TestApp;
+beforeAll(async () => {
+  fake = await startFakeElevenLabs();
+  app = await startTestApp({
+    MCP_AUTH_TOKENS: TOKEN,
+    ELEVENLABS_API_KEY: fake.apiKey,
+    ELEVENLABS_BASE_URL: fake.url,
+    ELEVENLABS_MAX_RETRIES: '0',
+  });
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await fake?.close();
+});
+afterEach(() => {
+  expect(fake.unexpected, 'calls the fake did not expect').toEqual([]);
+});
+
+/** What list_models must return for the fake's models (the official server's {id, name, languages}). */
+function expectedModels() {
+  return fake.state.models.map((m) => ({ id: m.model_id, name: m.name, languages: m.languages }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Statuses of the GET requests in the server's access log. (Not filtered by path: the access log records
+ * `req.path` when the response finishes, which for requests answered inside the /sse + /messages auth
+ * middleware is the path relative to that mount, "/".) */
+function getStatuses(a: TestApp): unknown[] {
+  return a.logs.filter((l) => l.msg === 'http' && l.method === 'GET').map((l) => l.status);
+}
+
+describe('mcp-remote, as Claude Desktop runs it', () => {
+  it('initializes, lists the 27 tools and calls list_models through the stdio proxy', { timeout: 60_000 }, async () => {
+    const modelCalls = fake.callsTo('GET', '/v1/models').length;
+    const session = await startMcpRemote(app.url, { authHeader: `Bearer ${TOKEN}` });
+    const pid = session.pid;
+    try {
+      expect(session.client.getServerVersion()?.name).toBe('elevenlabs-mcp-sse');
+      expect(session.client.getServerCapabilities()?.tools).toBeDefined();
+
+      const { tools } = await session.client.listTools();
+      expect(tools).toHaveLength(TOOL_COUNT);
+      expect(tools.map((t) => t.name)).toContain('text_to_speech');
+      expect(tools.find((t) => t.name === 'text_to_speech')!.inputSchema.required).toEqual(['text']);
+
+      const result = await session.client.callTool({ name: 'list_models', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      expect(JSON.parse(textOf(result))).toEqual(expectedModels());
+      expect(result.structuredContent).toEqual({ models: expectedModels() });
+
+      // The call reached the fake upstream with the server's key (not the MCP token).
+      const calls = fake.callsTo('GET', '/v1/models').slice(modelCalls);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.headers['xi-api-key']).toBe(fake.apiKey);
+
+      // mcp-remote expanded ${AUTH_HEADER} from its env, used the legacy SSE transport, and kept its state in
+      // the private config dir it was given.
+      const log = session.stderr();
+      expect(log).toContain('Replacing ${AUTH_HEADER} with environment value');
+      expect(log).toContain('Connected to remote server using SSEClientTransport');
+      expect(log).not.toContain(TOKEN);
+      expect(fs.existsSync(path.join(session.configDir, 'mcp-remote-v1'))).toBe(true);
+    } finally {
+      await session.close();
+    }
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('fails the connection on a wrong token instead of hanging', { timeout: 60_000 }, async () => {
+    const before = fake.calls.length;
+    const started = Date.now();
+    const err = await startMcpRemote(app.url, { authHeader: `Bearer ${WRONG_TOKEN}`, connectTimeoutMs: 20_000 }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { mcpRemoteLog?: string; mcpRemotePid?: number | null },
+    );
+    expect(err, 'the handshake must not succeed with a wrong token').toBeInstanceOf(Error);
+    // It failed on its own (mcp-remote gave up and exited), well before our bound.
+    expect(err!.message).not.toContain('did not finish within');
+    expect(err!.message).toContain('Connection closed');
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(err!.mcpRemoteLog).toMatch(/Fatal error|Connection error/);
+    expect(err!.mcpRemotePid).toBeTypeOf('number');
+    expect(alive(err!.mcpRemotePid!)).toBe(false);
+    // The server refused the stream with 401 and made no upstream call; the wrong token is not logged.
+    expect(getStatuses(app)).toContain(401);
+    expect(fake.calls.length).toBe(before);
+    expect(app.logText()).not.toContain(WRONG_TOKEN);
+  });
+
+  it('works without a header against a server without tokens (the README local config)', { timeout: 60_000 }, async () => {
+    const open = await startTestApp({ ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, ELEVENLABS_MAX_RETRIES: '0' });
+    try {
+      const session = await startMcpRemote(open.url);
+      const pid = session.pid;
+      try {
+        const { tools } = await session.client.listTools();
+        expect(tools).toHaveLength(TOOL_COUNT);
+      } finally {
+        await session.close();
+      }
+      expect(alive(pid)).toBe(false);
+    } finally {
+      await open.close();
+    }
+  });
+});
+
+describe('MCP Inspector CLI', () => {
+  const inspector = inspectorPackage();
+  const nodeOk = satisfiesMinimum(process.version, inspector.enginesNode);
+  // The Inspector 0.19 declares engines.node >=22.7.5, but its CLI mode runs on Node 20: it is run here
+  // whatever engines says. If it ever fails on an older Node, the failure says so instead of passing quietly.
+  const engineNote = nodeOk
+    ? ''
+    : ` (note: @modelcontextprotocol/inspector ${inspector.version} declares engines.node ${inspector.enginesNode}, this is Node ${process.version})`;
+
+  function run(args: string[], auth: string | undefined = TOKEN): Promise<CliRun> {
+    const header = auth === undefined ? [] : ['--header', `Authorization: Bearer ${auth}`];
+    return runNodeCli(inspector.bin, ['--cli', new URL('/sse', app.url).href, '--transport', 'sse', ...args, ...header], {
+      timeoutMs: 30_000,
+      // Belt and braces: never open a browser if the launcher ever fell back to its web UI.
+      env: { MCP_AUTO_OPEN_ENABLED: 'false' },
+    });
+  }
+
+  function parsed(r: CliRun): Record<string, unknown> {
+    expect(r.timedOut, `inspector timed out${engineNote}\n${r.stderr}`).toBe(false);
+    expect(r.code, `inspector exited ${r.code}${engineNote}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  it('--method tools/list prints the 27 tools as JSON', { timeout: 60_000 }, async () => {
+    const out = parsed(await run(['--method', 'tools/list']));
+    const tools = out.tools as { name: string; inputSchema: { required?: string[] } }[];
+    expect(tools).toHaveLength(TOOL_COUNT);
+    expect(tools.map((t) => t.name)).toContain('text_to_speech');
+    expect(tools.find((t) => t.name === 'text_to_speech')!.inputSchema.required).toEqual(['text']);
+  });
+
+  it('--method tools/call --tool-name list_models prints the fake models', { timeout: 60_000 }, async () => {
+    const modelCalls = fake.callsTo('GET', '/v1/models').length;
+    const out = parsed(await run(['--method', 'tools/call', '--tool-name', 'list_models']));
+    expect(out.isError).toBeFalsy();
+    const content = out.content as { type: string; text: string }[];
+    expect(content[0]!.type).toBe('text');
+    expect(JSON.parse(content[0]!.text)).toEqual(expectedModels());
+    expect(out.structuredContent).toEqual({ models: expectedModels() });
+    expect(fake.callsTo('GET', '/v1/models').length).toBe(modelCalls + 1);
+  });
+
+  it('a wrong token makes it exit non-zero with the 401, not hang', { timeout: 60_000 }, async () => {
+    const before = fake.calls.length;
+    const r = await run(['--method', 'tools/list'], WRONG_TOKEN);
+    expect(r.timedOut).toBe(false);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('401');
+    expect(fake.calls.length).toBe(before);
+  });
+});
