@@ -7,13 +7,36 @@ import { describeUpstreamError } from '../elevenlabs/errors.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-export function textResult(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }] };
+/** Text for the model; with `data`, the same result for programs as structuredContent (e.g. an empty list). */
+export function textResult(text: string, data?: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text }], ...(data && { structuredContent: data }) };
 }
 
 /** JSON for the model (as text) and for programs (as structuredContent). */
 export function jsonResult(data: Record<string, unknown>, text: unknown = data): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(text, null, 2) }], structuredContent: data };
+}
+
+/**
+ * For read tools whose official output is one sentence (list_agents, get_agent): that sentence first, then
+ * the same data as JSON text and as structuredContent.
+ */
+export function structuredTextResult(text: string, data: Record<string, unknown>): CallToolResult {
+  return {
+    content: [
+      { type: 'text', text },
+      { type: 'text', text: JSON.stringify(data, null, 2) },
+    ],
+    structuredContent: data,
+  };
+}
+
+/**
+ * A unix time (seconds) in result text: `YYYY-MM-DD HH:MM:SS UTC`, the official server's `%Y-%m-%d %H:%M:%S`
+ * but in UTC and saying so (the official server prints the server's local time without a zone).
+ */
+export function formatUnixTime(secs: number): string {
+  return `${new Date(secs * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 export function errorResult(message: string): CallToolResult {

@@ -136,14 +136,31 @@ export async function deliverFiles(
 }
 
 /**
- * Text too long for a model's context (transcripts, long lists) travels as an embedded text resource with a
- * short note, not as a temp-file path on the server that a remote client cannot open.
+ * The scheme of text that exists only inside a tool result (long transcripts, long lists): nothing is
+ * written, so resources/read cannot serve it, unlike elevenlabs:// URIs, which always name a file under the
+ * base path and round-trip. The URI just names the text, e.g. elevenlabs-inline://conversations/<id>/transcript.txt.
  */
-export function longText(text: string, opts: { maxLength: number; kind: string; uri: string }): ContentBlock[] {
+export const INLINE_SCHEME = 'elevenlabs-inline://';
+
+/**
+ * The URI of inline-only text called `name`: a relative, /-separated name such as `speech_to_text/<file>.txt`.
+ * Segments taken from upstream data (ids) must be encodeURIComponent-ed by the caller.
+ */
+export function inlineTextUri(name: string): string {
+  return INLINE_SCHEME + name;
+}
+
+/**
+ * Text too long for a model's context (transcripts, long lists) travels as an embedded text resource with a
+ * short note, not as a temp-file path on the server that a remote client cannot open. Its URI is
+ * inlineTextUri(name).
+ */
+export function longText(text: string, opts: { maxLength: number; kind: string; name: string }): ContentBlock[] {
   if (text.length <= opts.maxLength) return [{ type: 'text', text }];
+  const uri = inlineTextUri(opts.name);
   return [
-    { type: 'text', text: `The ${opts.kind} is ${text.length} characters long, so it is returned as a text resource (${opts.uri}).` },
-    { type: 'resource', resource: { uri: opts.uri, mimeType: 'text/plain', text } },
+    { type: 'text', text: `The ${opts.kind} is ${text.length} characters long, so it is returned as a text resource (${uri}).` },
+    { type: 'resource', resource: { uri, mimeType: 'text/plain', text } },
   ];
 }
 

@@ -28,19 +28,28 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   json: 'application/json',
   xml: 'application/xml',
   html: 'text/html',
+  htm: 'text/html',
   csv: 'text/csv',
+  // Documents the knowledge base takes (what Python's mimetypes guesses for them).
+  md: 'text/markdown',
+  pdf: 'application/pdf',
+  epub: 'application/epub+zip',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   mp4: 'video/mp4',
   avi: 'video/x-msvideo',
   mov: 'video/quicktime',
   wmv: 'video/x-ms-wmv',
 };
 
-/** MIME type by file extension (with or without the dot), as the official server's get_mime_type, plus raw codecs. */
+/**
+ * MIME type by file extension (with or without the dot), as the official server's get_mime_type, plus raw
+ * codecs and the knowledge base's document types.
+ */
 export function mimeTypeForExtension(ext: string): string {
   return MIME_BY_EXTENSION[ext.replace(/^\./, '').toLowerCase()] ?? 'application/octet-stream';
 }
 
-/** The extension for a MIME type (the first one that maps to it), for inline input files. */
+/** The extension for a MIME type (the first one that maps to it, else `bin`), for inline input files and previews. */
 export function extensionForMimeType(mimeType: string): string {
   const base = mimeType.split(';')[0]!.trim().toLowerCase();
   const aliases: Record<string, string> = { 'audio/mp3': 'mp3', 'audio/x-wav': 'wav', 'audio/wave': 'wav', 'audio/x-m4a': 'm4a', 'audio/webm': 'webm', 'video/webm': 'webm' };

@@ -11,7 +11,7 @@ export interface UploadFile {
   contentType: string;
 }
 
-/** `file` must already be checked (resolveInputFile): confined to the base path, a regular audio/video file. */
+/** `file` must already be checked (resolveInputFile): confined to the base path, a regular file (audio, video or document). */
 export async function uploadFile(file: string): Promise<UploadFile> {
   const contentType = mimeTypeForExtension(path.extname(file));
   const data = await openAsBlob(file, { type: contentType });

@@ -1,5 +1,6 @@
 // Parameter schemas several tools share, so their names, ranges and wording stay the same everywhere.
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 
 /** Every output format the ElevenLabs SDK accepts for generated speech (a superset of the official list). */
 export const OUTPUT_FORMATS = [
@@ -33,8 +34,23 @@ export const OUTPUT_FORMATS = [
   'wav_48000',
 ] as const;
 
-export const outputFormat = (description: string) =>
-  z.enum(OUTPUT_FORMATS, { error: `output_format must be one of: ${OUTPUT_FORMATS.join(', ')}` }).default('mp3_44100_128').describe(description);
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** One of `values`; anything else is refused with a message that names the parameter and lists the values. */
+export const oneOf = <const T extends readonly string[]>(name: string, values: T) =>
+  z.enum(values, { error: `${name} must be one of: ${values.join(', ')}` });
+
+/**
+ * The `output_format` parameter: one of `formats` (all of OUTPUT_FORMATS unless an endpoint takes fewer; the
+ * list must hold the default, mp3_44100_128), unknown values refused with the list.
+ */
+export const outputFormat = <const F extends OutputFormat = OutputFormat>(
+  description: string,
+  formats: readonly F[] = OUTPUT_FORMATS as readonly OutputFormat[] as readonly F[],
+) =>
+  oneOf('output_format', formats)
+    .default('mp3_44100_128' as F)
+    .describe(description);
 
 export const outputDirectory = z
   .string()
@@ -49,3 +65,45 @@ export const ranged = (name: string, min: number, max: number, def: number, desc
     .max(max, { error: `${name} must be at most ${max}` })
     .default(def)
     .describe(description);
+
+export interface WholeNumberRange {
+  min?: number;
+  max?: number;
+  /** Without a default the parameter is required unless the caller adds `.optional()`. */
+  default?: number;
+}
+
+/**
+ * A whole number, bounded where a bound is given, with messages that name the parameter and its range
+ * (the whole-number sibling of `ranged`).
+ */
+export function wholeNumber(name: string, range: WholeNumberRange & { default: number }, description: string): z.ZodDefault<z.ZodNumber>;
+export function wholeNumber(name: string, range: WholeNumberRange, description: string): z.ZodNumber;
+export function wholeNumber(name: string, range: WholeNumberRange, description: string): z.ZodNumber | z.ZodDefault<z.ZodNumber> {
+  const { min, max } = range;
+  const what =
+    min !== undefined && max !== undefined
+      ? `a whole number from ${min} to ${max}`
+      : min !== undefined
+        ? `a whole number from ${min} upward`
+        : max !== undefined
+          ? `a whole number up to ${max}`
+          : 'a whole number';
+  let schema = z.number({ error: `${name} must be ${what}` }).int({ error: `${name} must be ${what}` });
+  if (min !== undefined) schema = schema.min(min, { error: `${name} must be at least ${min}` });
+  if (max !== undefined) schema = schema.max(max, { error: `${name} must be at most ${max}` });
+  return range.default === undefined ? schema.describe(description) : schema.default(range.default).describe(description);
+}
+
+/** A string parameter that must not be empty, refused by the schema (before the tool runs). */
+export const nonEmptyString = (name: string, description: string) =>
+  z.string().min(1, { error: `${name} must not be empty` }).describe(description);
+
+/**
+ * A required id (or name) the handler refuses when blank, before any upstream call: an empty path segment
+ * would turn e.g. GET /v1/voices/{id} into another endpoint.
+ */
+export function requireNonBlank(value: string, name: string): string {
+  if (value.trim() === '') throw new UserError(`${name} is required.`);
+  return value;
+}

@@ -536,7 +536,7 @@ describe('simulate_conversation', () => {
       const long = 'word '.repeat(12_000);
       const r = await call('simulate_conversation', { agent_id: 'agent_sim3', simulated_user_prompt: 'x', first_message: long });
       expect(r.isError, r.text).toBe(false);
-      expect(r.content[0]!.text).toMatch(/^The simulated conversation is \d+ characters long, so it is returned as a text resource \(transcript:\/\/simulate_conversation\/sim_agent_\d{8}_\d{6}\.md\)\.$/);
+      expect(r.content[0]!.text).toMatch(/^The simulated conversation is \d+ characters long, so it is returned as a text resource \(elevenlabs-inline:\/\/simulate_conversation\/sim_agent_\d{8}_\d{6}\.md\)\.$/);
       expect(r.content[1]!.resource!.text).toContain(`**User:** ${long}`);
     });
   });

@@ -138,7 +138,7 @@ describe('get_conversation', () => {
         const r = await call('get_conversation', { conversation_id: 'conv_long' });
         expect(r.isError).toBe(false);
         expect(r.content.map((c) => c.type)).toEqual(['text', 'resource']);
-        const uri = 'elevenlabs://conversations/conv_long/transcript.txt';
+        const uri = 'elevenlabs-inline://conversations/conv_long/transcript.txt';
         expect(r.content[1]!.resource).toEqual({ uri, mimeType: 'text/plain', text: expected });
         expect(r.text).toContain(
           `Transcript:\nThe transcript is ${expected.length} characters long, so it is returned as a text resource (${uri}).\n\nMetadata:`,
@@ -230,9 +230,9 @@ describe('list_conversations', () => {
       expect(r.content.map((c) => c.type)).toEqual(['text', 'resource']);
       expect(r.content[0]!.text).toBe(
         'Showing 2 conversations (more available, next cursor: cur_2)\n\n' +
-          `The conversation list is ${whole.text.length} characters long, so it is returned as a text resource (elevenlabs://conversations/list.txt).`,
+          `The conversation list is ${whole.text.length} characters long, so it is returned as a text resource (elevenlabs-inline://conversations/list.txt).`,
       );
-      expect(r.content[1]!.resource).toEqual({ uri: 'elevenlabs://conversations/list.txt', mimeType: 'text/plain', text: whole.text });
+      expect(r.content[1]!.resource).toEqual({ uri: 'elevenlabs-inline://conversations/list.txt', mimeType: 'text/plain', text: whole.text });
       expect(await fs.readdir(app.basePath)).toEqual([]);
     });
   });
@@ -249,10 +249,10 @@ describe('list_conversations', () => {
       const cases: [Record<string, unknown>, string][] = [
         [{ page_size: 0 }, 'page_size: page_size must be at least 1'],
         [{ page_size: 101 }, 'page_size: page_size must be at most 100'],
-        [{ page_size: 2.5 }, 'page_size: page_size must be a whole number'],
+        [{ page_size: 2.5 }, 'page_size: page_size must be a whole number from 1 to 100'],
         [{ max_length: 0 }, 'max_length: max_length must be at least 1'],
         [{ call_start_before_unix: -1 }, 'call_start_before_unix: call_start_before_unix must be at least 0'],
-        [{ call_start_after_unix: 'yesterday' }, 'call_start_after_unix: call_start_after_unix must be a whole number'],
+        [{ call_start_after_unix: 'yesterday' }, 'call_start_after_unix: call_start_after_unix must be a whole number from 0 upward'],
       ];
       const n = await upstreamCallsDuring(async () => {
         for (const [args, message] of cases) {

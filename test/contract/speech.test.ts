@@ -2,18 +2,13 @@
 // isolate_audio and play_audio, through the real SDK client over SSE against the fake upstream.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_READ_BYTES } from '../../src/output/resources.js';
 import { useContract, type ContractCase } from '../helpers/contract.js';
 import { audioDigest } from '../helpers/fake-elevenlabs/routes/speech.js';
 import { fakeAudio } from '../helpers/fake-elevenlabs/state.js';
 
 const contract = useContract();
-
-beforeAll(() => {
-  // The official speech_to_speech default voice; a premade voice of every real account.
-  contract.fake.state.voices.push({ voice_id: 'voice-adam-01', name: 'Adam', category: 'premade', fine_tuning: { state: {} } });
-});
 
 const TS = '\\d{8}_\\d{6}';
 
@@ -187,7 +182,7 @@ describe('speech_to_text', () => {
       expect(resource.mimeType).toBe('text/plain');
       expect(resource.text).toHaveLength(50009);
       expect(resource.text!.startsWith('lorem ipsum lorem')).toBe(true);
-      expect(resource.uri).toMatch(new RegExp(`^transcript://speech_to_text/stt_long\\._${TS}\\.txt$`));
+      expect(resource.uri).toMatch(new RegExp(`^elevenlabs-inline://speech_to_text/stt_long\\._${TS}\\.txt$`));
       expect(await outputs(app)).toEqual([]);
     });
   });

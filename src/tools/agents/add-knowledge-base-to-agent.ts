@@ -1,30 +1,12 @@
-import { openAsBlob } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { describeUpstreamError } from '../../elevenlabs/errors.js';
 import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
-import { mimeTypeForExtension } from '../../output/formats.js';
 import { resolveInputFile } from '../../output/input-files.js';
+import { uploadFile } from '../../output/upload.js';
 import { snakeCaseKeys } from '../snake-case.js';
-import { requireAgentId } from './agent-params.js';
-
-/** Document types the knowledge base takes, by extension (what Python's mimetypes guesses for them). */
-const DOCUMENT_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  html: 'text/html',
-  htm: 'text/html',
-  epub: 'application/epub+zip',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-};
-
-function documentType(file: string): string {
-  const ext = path.extname(file).slice(1).toLowerCase();
-  return DOCUMENT_TYPES[ext] ?? mimeTypeForExtension(ext);
-}
+import { requireNonBlank } from '../params.js';
 
 export const addKnowledgeBaseToAgent = defineTool({
   name: 'add_knowledge_base_to_agent',
@@ -47,7 +29,7 @@ ${COST_WARNING}`,
     text: z.string().optional().describe('Text to add to the knowledge base (uploaded as text.txt).'),
   }),
   async handle(args, ctx) {
-    const agentId = requireAgentId(args.agent_id);
+    const agentId = requireNonBlank(args.agent_id, 'agent_id');
     const provided = [args.url, args.input_file_path, args.text].filter((p) => p !== undefined);
     if (provided.length === 0) throw new UserError('Must provide either a URL, a file, or text');
     if (provided.length > 1) throw new UserError('Must provide exactly one of: URL, file, or text');
@@ -69,7 +51,7 @@ ${COST_WARNING}`,
         : await documents.createFromFile(
             {
               file: file
-                ? { data: await openAsBlob(file, { type: documentType(file) }), filename: path.basename(file), contentType: documentType(file) }
+                ? await uploadFile(file)
                 : { data: Buffer.from(args.text ?? '', 'utf8'), filename: 'text.txt', contentType: 'text/plain' },
               name,
             },

@@ -1,5 +1,5 @@
-// Text shapes shared by the conversation tools: the transcript as the official server prints it, dates,
-// and Python's repr() of values (make_outbound_call prints the upstream response the way pydantic does).
+// Text shapes shared by the conversation tools: the transcript as the official server prints it, and
+// Python's repr() of values (make_outbound_call prints the upstream response the way pydantic does).
 
 /** The official threshold above which a transcript leaves the text (official: a temp file; here: a resource). */
 export const TRANSCRIPT_MAX_LENGTH = 50_000;
@@ -16,11 +16,6 @@ export interface TranscriptTurn {
 export function formatTranscript(turns: readonly TranscriptTurn[]): string {
   if (turns.length === 0) return 'No transcript available';
   return turns.map((t) => `${t.role ?? 'Unknown'}: ${t.message ?? ''}`).join('\n');
-}
-
-/** `YYYY-MM-DD HH:MM:SS UTC`. The official server prints the server's local time without a zone. */
-export function formatUnixUtc(seconds: number): string {
-  return `${new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** A string as Python's repr() writes it: single quotes unless it holds ' and no ". */

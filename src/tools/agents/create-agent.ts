@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
-import { ranged } from '../params.js';
+import { oneOf, ranged, wholeNumber } from '../params.js';
 import { AGENT_TTS_MODELS, ASR_QUALITIES, conversationConfig, platformSettings } from './agent-config.js';
-import { integer } from './agent-params.js';
 
 export const createAgent = defineTool({
   name: 'create_agent',
@@ -34,28 +33,36 @@ ${COST_WARNING}`,
       0.5,
       "Temperature for the agent's LLM, 0 to 1; lower is more deterministic.",
     ),
-    max_tokens: integer('max_tokens').optional().describe('Maximum number of tokens the LLM may generate per reply. Unset or 0 means no limit.'),
-    asr_quality: z
-      .enum(ASR_QUALITIES, { error: `asr_quality must be one of: ${ASR_QUALITIES.join(', ')}` })
+    max_tokens: wholeNumber('max_tokens', {}, 'Maximum number of tokens the LLM may generate per reply. Unset or 0 means no limit.').optional(),
+    asr_quality: oneOf('asr_quality', ASR_QUALITIES)
       .default('high')
       .describe('Quality of the speech recognition: high or low.'),
-    model_id: z
-      .enum(AGENT_TTS_MODELS, { error: `model_id must be one of: ${AGENT_TTS_MODELS.join(', ')}` })
+    model_id: oneOf('model_id', AGENT_TTS_MODELS)
       .default('eleven_turbo_v2')
       .describe('ElevenLabs TTS model the agent speaks with (English-only agents use the v2 models, others v2_5 or later).'),
-    optimize_streaming_latency: integer('optimize_streaming_latency', { min: 0, max: 4 })
-      .default(3)
-      .describe('Streaming latency optimization, 0 (none) to 4 (maximum).'),
+    optimize_streaming_latency: wholeNumber(
+      'optimize_streaming_latency',
+      { min: 0, max: 4, default: 3 },
+      'Streaming latency optimization, 0 (none) to 4 (maximum).',
+    ),
     stability: ranged('stability', 0, 1, 0.5, "Stability of the agent's voice, 0 to 1."),
     similarity_boost: ranged('similarity_boost', 0, 1, 0.8, "Similarity boost of the agent's voice, 0 to 1."),
-    turn_timeout: integer('turn_timeout').default(7).describe('Seconds the agent waits for the user to respond before it speaks again. Defaults to 7.'),
-    max_duration_seconds: integer('max_duration_seconds', { min: 1 })
-      .default(300)
-      .describe('Maximum duration of a conversation in seconds. Defaults to 300 (5 minutes).'),
+    turn_timeout: wholeNumber(
+      'turn_timeout',
+      { default: 7 },
+      'Seconds the agent waits for the user to respond before it speaks again. Defaults to 7.',
+    ),
+    max_duration_seconds: wholeNumber(
+      'max_duration_seconds',
+      { min: 1, default: 300 },
+      'Maximum duration of a conversation in seconds. Defaults to 300 (5 minutes).',
+    ),
     record_voice: z.boolean().default(true).describe('Whether to record the conversations\' audio.'),
-    retention_days: integer('retention_days', { min: -1 })
-      .default(730)
-      .describe("Number of days to keep the agent's conversation data (-1 keeps it indefinitely). Defaults to 730."),
+    retention_days: wholeNumber(
+      'retention_days',
+      { min: -1, default: 730 },
+      "Number of days to keep the agent's conversation data (-1 keeps it indefinitely). Defaults to 730.",
+    ),
   }),
   async handle(args, ctx) {
     const voiceId = args.voice_id ?? ctx.settings.defaultVoiceId;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { formatUnixTime, structuredTextResult } from './agent-results.js';
-import { requireAgentId } from './agent-params.js';
+import { formatUnixTime, structuredTextResult } from '../../mcp/tool-result.js';
+import { requireNonBlank } from '../params.js';
 
 const KnowledgeBaseItem = z.object({
   id: z.string(),
@@ -37,7 +37,7 @@ export const getAgent = defineTool({
   }),
   async handle(args, ctx) {
     const client = await ctx.elevenlabs();
-    const agent = await client.conversationalAi.agents.get(requireAgentId(args.agent_id), {}, ctx.requestOptions);
+    const agent = await client.conversationalAi.agents.get(requireNonBlank(args.agent_id, 'agent_id'), {}, ctx.requestOptions);
     const { tts, agent: agentConfig } = agent.conversationConfig;
     const prompt = agentConfig?.prompt;
     const created = agent.metadata.createdAtUnixSecs;

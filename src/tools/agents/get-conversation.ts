@@ -1,7 +1,8 @@
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { longText, RESOURCE_SCHEME } from '../../output/deliver.js';
+import { inlineTextUri, longText } from '../../output/deliver.js';
+import { nonEmptyString } from '../params.js';
 import { formatTranscript, TRANSCRIPT_MAX_LENGTH } from './conversation-format.js';
 
 const Turn = z.object({ role: z.string(), message: z.string().optional(), time_in_call_secs: z.number() });
@@ -32,10 +33,10 @@ export const getConversation = defineTool({
     'Gets conversation with transcript. Returns: conversation details and full transcript. Use when: analyzing ' +
     'completed agent conversations. A transcript longer than 50,000 characters is returned as an embedded text resource.',
   input: z.object({
-    conversation_id: z
-      .string()
-      .min(1, { error: 'conversation_id must not be empty' })
-      .describe('The unique identifier of the conversation to retrieve; list_conversations gives the IDs.'),
+    conversation_id: nonEmptyString(
+      'conversation_id',
+      'The unique identifier of the conversation to retrieve; list_conversations gives the IDs.',
+    ),
   }),
   output: Conversation,
   async handle(args, ctx) {
@@ -47,8 +48,8 @@ export const getConversation = defineTool({
       time_in_call_secs: t.timeInCallSecs,
     }));
     const transcript = formatTranscript(turns);
-    const uri = `${RESOURCE_SCHEME}conversations/${encodeURIComponent(response.conversationId)}/transcript.txt`;
-    const [transcriptBlock, resource] = longText(transcript, { maxLength: TRANSCRIPT_MAX_LENGTH, kind: 'transcript', uri });
+    const name = `conversations/${encodeURIComponent(response.conversationId)}/transcript.txt`;
+    const [transcriptBlock, resource] = longText(transcript, { maxLength: TRANSCRIPT_MAX_LENGTH, kind: 'transcript', name });
     const transcriptText = transcriptBlock!.type === 'text' ? transcriptBlock!.text : '';
 
     const { metadata, analysis } = response;
@@ -76,7 +77,7 @@ Started: ${metadata.startTimeUnixSecs}`;
       start_time_unix_secs: metadata.startTimeUnixSecs,
       call_duration_secs: metadata.callDurationSecs,
       ...(analysis && { call_successful: String(analysis.callSuccessful), transcript_summary: analysis.transcriptSummary }),
-      ...(resource ? { transcript_uri: uri } : { transcript: turns }),
+      ...(resource ? { transcript_uri: inlineTextUri(name) } : { transcript: turns }),
     };
     const content: ContentBlock[] = [{ type: 'text', text }, ...(resource ? [resource] : [])];
     return { content, structuredContent: data };

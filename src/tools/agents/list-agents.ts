@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { structuredTextResult } from './agent-results.js';
+import { structuredTextResult } from '../../mcp/tool-result.js';
 
 const AgentSummary = z.object({
   agent_id: z.string(),

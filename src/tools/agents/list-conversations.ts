@@ -1,17 +1,9 @@
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { textResult } from '../../mcp/tool-result.js';
-import { longText, RESOURCE_SCHEME } from '../../output/deliver.js';
-import { formatUnixUtc } from './conversation-format.js';
-
-const int = (name: string, min: number, max?: number) => {
-  const base = z
-    .number({ error: `${name} must be a whole number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` });
-  return max === undefined ? base : base.max(max, { error: `${name} must be at most ${max}` });
-};
+import { formatUnixTime, textResult } from '../../mcp/tool-result.js';
+import { longText } from '../../output/deliver.js';
+import { wholeNumber } from '../params.js';
 
 export const listConversations = defineTool({
   name: 'list_conversations',
@@ -25,16 +17,22 @@ export const listConversations = defineTool({
   input: z.object({
     agent_id: z.string().optional().describe('Filter conversations by specific agent ID.'),
     cursor: z.string().optional().describe('Pagination cursor for retrieving the next page of results (from the previous page).'),
-    call_start_before_unix: int('call_start_before_unix', 0)
-      .optional()
-      .describe('Only conversations that started before this Unix timestamp (seconds).'),
-    call_start_after_unix: int('call_start_after_unix', 0)
-      .optional()
-      .describe('Only conversations that started after this Unix timestamp (seconds).'),
-    page_size: int('page_size', 1, 100).default(30).describe('Number of conversations to return per page (1-100, defaults to 30).'),
-    max_length: int('max_length', 1)
-      .default(10000)
-      .describe('Maximum character length of the response text; a longer list comes back as a text resource (defaults to 10000).'),
+    call_start_before_unix: wholeNumber(
+      'call_start_before_unix',
+      { min: 0 },
+      'Only conversations that started before this Unix timestamp (seconds).',
+    ).optional(),
+    call_start_after_unix: wholeNumber(
+      'call_start_after_unix',
+      { min: 0 },
+      'Only conversations that started after this Unix timestamp (seconds).',
+    ).optional(),
+    page_size: wholeNumber('page_size', { min: 1, max: 100, default: 30 }, 'Number of conversations to return per page (1-100, defaults to 30).'),
+    max_length: wholeNumber(
+      'max_length',
+      { min: 1, default: 10000 },
+      'Maximum character length of the response text; a longer list comes back as a text resource (defaults to 10000).',
+    ),
   }),
   async handle(args, ctx) {
     const client = await ctx.elevenlabs();
@@ -56,7 +54,7 @@ export const listConversations = defineTool({
         (c) => `Conversation ID: ${c.conversationId}
 Status: ${c.status}
 Agent: ${c.agentName || 'N/A'} (ID: ${c.agentId})
-Started: ${formatUnixUtc(c.startTimeUnixSecs)}
+Started: ${formatUnixTime(c.startTimeUnixSecs)}
 Duration: ${c.callDurationSecs} seconds
 Messages: ${c.messageCount}
 Call Successful: ${c.callSuccessful}`,
@@ -66,7 +64,7 @@ Call Successful: ${c.callSuccessful}`,
     if (response.hasMore) pagination += ` (more available, next cursor: ${response.nextCursor})`;
     const full = `${pagination}\n\n${list}`;
 
-    const [first, ...rest] = longText(full, { maxLength: args.max_length, kind: 'conversation list', uri: `${RESOURCE_SCHEME}conversations/list.txt` });
+    const [first, ...rest] = longText(full, { maxLength: args.max_length, kind: 'conversation list', name: 'conversations/list.txt' });
     // Like the official server, the pagination line stays in the text when the list itself moves out of it.
     const content: ContentBlock[] =
       rest.length && first!.type === 'text' ? [{ type: 'text', text: `${pagination}\n\n${first!.text}` }, ...rest] : [first!, ...rest];

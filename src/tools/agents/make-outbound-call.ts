@@ -2,11 +2,9 @@ import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { errorResult, textResult } from '../../mcp/tool-result.js';
+import { nonEmptyString } from '../params.js';
 import { pydanticStr } from './conversation-format.js';
 import { e164, listPhoneNumbers } from './conversation-phone-numbers.js';
-
-const required = (name: string, description: string) =>
-  z.string().min(1, { error: `${name} must not be empty` }).describe(description);
 
 /** What both outbound-call responses share; the provider's own call id and any extra keys come along. */
 interface CallResponse {
@@ -39,12 +37,12 @@ export const makeOutboundCall = defineTool({
 
 ${COST_WARNING}`,
   input: z.object({
-    agent_id: required('agent_id', 'The ID of the agent that will handle the call.'),
-    agent_phone_number_id: required(
+    agent_id: nonEmptyString('agent_id', 'The ID of the agent that will handle the call.'),
+    agent_phone_number_id: nonEmptyString(
       'agent_phone_number_id',
       'The ID of the phone number to call from (list_phone_numbers shows them); a Twilio or SIP trunk number.',
     ),
-    to_number: required('to_number', 'The phone number to call, in E.164 format: +1xxxxxxxxxx.'),
+    to_number: nonEmptyString('to_number', 'The phone number to call, in E.164 format: +1xxxxxxxxxx.'),
   }),
   async handle(args, ctx) {
     const toNumber = e164(args.to_number);

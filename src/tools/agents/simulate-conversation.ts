@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { baseFileName } from '../../output/file-names.js';
 import { longText } from '../../output/deliver.js';
-import { integer, requireAgentId } from './agent-params.js';
+import { requireNonBlank, wholeNumber } from '../params.js';
 
 /** Longer results travel as an embedded text resource. */
 const MAX_INLINE = 50_000;
@@ -72,10 +72,10 @@ ${COST_WARNING}`,
       .array(Criterion)
       .optional()
       .describe('Optional criteria the conversation is evaluated against, each with id, name, conversation_goal_prompt and optionally use_knowledge_base.'),
-    max_turns: integer('max_turns', { min: 1 }).default(10).describe('Maximum conversation turns. Defaults to 10.'),
+    max_turns: wholeNumber('max_turns', { min: 1, default: 10 }, 'Maximum conversation turns. Defaults to 10.'),
   }),
   async handle(args, ctx) {
-    const agentId = requireAgentId(args.agent_id);
+    const agentId = requireNonBlank(args.agent_id, 'agent_id');
     const criteria = (args.extra_evaluation_criteria ?? []).map((c): ElevenLabs.PromptEvaluationCriteria => {
       const missing = REQUIRED_CRITERION_KEYS.filter((k) => !(k in c) || c[k] === undefined);
       if (missing.length) {
@@ -114,7 +114,7 @@ ${COST_WARNING}`,
       content: longText(text, {
         maxLength: MAX_INLINE,
         kind: 'simulated conversation',
-        uri: `transcript://simulate_conversation/${baseFileName('sim', agentId, 'md')}`,
+        name: `simulate_conversation/${baseFileName('sim', agentId, 'md')}`,
       }),
     };
   },

@@ -2,35 +2,14 @@ import { z } from 'zod';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { deliverFile, outputModeDescription, prepareOutput } from '../../output/deliver.js';
 import { audioFormatInfo } from '../../output/formats.js';
-import { outputDirectory } from '../params.js';
+import { OUTPUT_FORMATS, outputDirectory, outputFormat, type OutputFormat } from '../params.js';
 
 /**
  * The formats the sound-generation endpoint takes (the SDK's AllowedOutputFormats): the official list of 18
- * plus mp3_24000_48, pcm_32000 and pcm_48000. No wav: the SDK refuses it for this endpoint.
+ * plus mp3_24000_48, pcm_32000 and pcm_48000, i.e. every output format but wav, which the SDK refuses for
+ * this endpoint.
  */
-export const SOUND_OUTPUT_FORMATS = [
-  'mp3_22050_32',
-  'mp3_24000_48',
-  'mp3_44100_32',
-  'mp3_44100_64',
-  'mp3_44100_96',
-  'mp3_44100_128',
-  'mp3_44100_192',
-  'pcm_8000',
-  'pcm_16000',
-  'pcm_22050',
-  'pcm_24000',
-  'pcm_32000',
-  'pcm_44100',
-  'pcm_48000',
-  'ulaw_8000',
-  'alaw_8000',
-  'opus_48000_32',
-  'opus_48000_64',
-  'opus_48000_96',
-  'opus_48000_128',
-  'opus_48000_192',
-] as const;
+export const SOUND_OUTPUT_FORMATS = OUTPUT_FORMATS.filter((f): f is Exclude<OutputFormat, `wav_${string}`> => !f.startsWith('wav_'));
 
 const DURATION_MESSAGE = 'Duration must be between 0.5 and 5 seconds';
 
@@ -53,12 +32,10 @@ ${COST_WARNING}`,
       .default(2)
       .describe('Duration of the sound effect in seconds, 0.5 to 5.'),
     output_directory: outputDirectory,
-    output_format: z
-      .enum(SOUND_OUTPUT_FORMATS, { error: `output_format must be one of: ${SOUND_OUTPUT_FORMATS.join(', ')}` })
-      .default('mp3_44100_128')
-      .describe(
-        'Output format, codec_samplerate_bitrate (e.g. mp3_22050_32 is mp3 at 22.05 kHz, 32 kbps). mp3_44100_192 needs the Creator tier or above, pcm_44100 the Pro tier or above; ulaw_8000 (μ-law) suits Twilio.',
-      ),
+    output_format: outputFormat(
+      'Output format, codec_samplerate_bitrate (e.g. mp3_22050_32 is mp3 at 22.05 kHz, 32 kbps). mp3_44100_192 needs the Creator tier or above, pcm_44100 the Pro tier or above; ulaw_8000 (μ-law) suits Twilio.',
+      SOUND_OUTPUT_FORMATS,
+    ),
     loop: z.boolean().default(false).describe('Make the sound effect loop seamlessly.'),
   }),
   async handle(args, ctx) {

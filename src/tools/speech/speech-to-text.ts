@@ -92,7 +92,7 @@ ${COST_WARNING}`,
       const content: ContentBlock[] = longText(transcript, {
         maxLength: MAX_INLINE_TRANSCRIPT,
         kind: 'transcript',
-        uri: `transcript://speech_to_text/${baseFileName('stt', inputName, 'txt')}`,
+        name: `speech_to_text/${baseFileName('stt', inputName, 'txt')}`,
       });
       return { content };
     }

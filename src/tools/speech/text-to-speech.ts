@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { deliverFile, outputModeDescription, prepareOutput } from '../../output/deliver.js';
 import { audioFormatInfo } from '../../output/formats.js';
-import { outputDirectory, outputFormat, ranged } from '../params.js';
+import { oneOf, outputDirectory, outputFormat, ranged } from '../params.js';
 import { resolveVoice } from '../voices/resolve-voice.js';
 
 export const TTS_MODELS = [
@@ -44,8 +44,7 @@ ${COST_WARNING}`,
     speed: ranged('speed', 0.7, 1.2, 1.0, 'Speed of the speech, 0.7 to 1.2; 1.0 is normal.'),
     language: z.string().default('en').describe('ISO 639-1 language code for the voice; picks the default model.'),
     output_format: outputFormat('Output format, codec_samplerate_bitrate (e.g. mp3_44100_128, pcm_16000, ulaw_8000).'),
-    model_id: z
-      .enum(TTS_MODELS, { error: `model_id must be one of: ${TTS_MODELS.join(', ')}` })
+    model_id: oneOf('model_id', TTS_MODELS)
       .optional()
       .describe('Model to use: eleven_v3 (most expressive), eleven_multilingual_v2, eleven_flash_v2_5 (fastest), eleven_turbo_v2_5, eleven_flash_v2, eleven_turbo_v2. Defaults to eleven_multilingual_v2 (eleven_flash_v2_5 for hu, no, vi).'),
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { UserError } from '../../errors.js';
 import { defineTool } from '../../mcp/define-tool.js';
 import { jsonResult } from '../../mcp/tool-result.js';
+import { requireNonBlank } from '../params.js';
 import { McpVoiceWithFineTuning, toMcpVoice } from './mcp-voice.js';
 
 export const getVoice = defineTool({
@@ -16,9 +16,9 @@ export const getVoice = defineTool({
   output: McpVoiceWithFineTuning,
   async handle(args, ctx) {
     // An empty id would turn GET /v1/voices/{id} into the voice list endpoint.
-    if (args.voice_id.trim() === '') throw new UserError('voice_id is required.');
+    const voiceId = requireNonBlank(args.voice_id, 'voice_id');
     const client = await ctx.elevenlabs();
-    const voice = await client.voices.get(args.voice_id, {}, ctx.requestOptions);
+    const voice = await client.voices.get(voiceId, {}, ctx.requestOptions);
     const result = { ...toMcpVoice(voice), fine_tuning_status: voice.fineTuning?.state ?? null };
     return jsonResult(result);
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { jsonResult } from '../../mcp/tool-result.js';
+import { jsonResult, textResult } from '../../mcp/tool-result.js';
+import { wholeNumber } from '../params.js';
 
 const LibraryVoice = z.object({
   id: z.string(),
@@ -28,19 +29,8 @@ export const searchVoiceLibrary = defineTool({
     'Search for a voice across the entire ElevenLabs voice library (voices shared by the community). ' +
     'Returns each voice with its ID, category, labels (gender, age, accent, use case), description, languages and preview URL.',
   input: z.object({
-    page: z
-      .number({ error: 'page must be a whole number from 0' })
-      .int({ error: 'page must be a whole number from 0' })
-      .min(0, { error: 'page must be at least 0' })
-      .default(0)
-      .describe('Page number to return (0-indexed).'),
-    page_size: z
-      .number({ error: 'page_size must be a whole number from 1 to 100' })
-      .int({ error: 'page_size must be a whole number from 1 to 100' })
-      .min(1, { error: 'page_size must be at least 1' })
-      .max(100, { error: 'page_size must be at most 100' })
-      .default(10)
-      .describe('Number of voices to return per page (1-100).'),
+    page: wholeNumber('page', { min: 0, default: 0 }, 'Page number to return (0-indexed).'),
+    page_size: wholeNumber('page_size', { min: 1, max: 100, default: 10 }, 'Number of voices to return per page (1-100).'),
     search: z.string().optional().describe('Search term to filter voices by.'),
   }),
   output: z.object({ voices: z.array(LibraryVoice), has_more: z.boolean() }),
@@ -66,7 +56,7 @@ export const searchVoiceLibrary = defineTool({
     );
     const data = { voices, has_more: response.hasMore };
     if (voices.length === 0) {
-      return { content: [{ type: 'text', text: 'No shared voices found with the specified criteria.' }], structuredContent: data };
+      return textResult('No shared voices found with the specified criteria.', data);
     }
     return jsonResult(data);
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
 import { jsonResult } from '../../mcp/tool-result.js';
+import { oneOf } from '../params.js';
 import { McpVoice, toMcpVoice } from './mcp-voice.js';
 
 export const VOICE_SORTS = ['created_at_unix', 'name'] as const;
@@ -16,12 +17,10 @@ export const searchVoices = defineTool({
     'Searches in name, description, labels and category. Returns the matching voices (id, name, category).',
   input: z.object({
     search: z.string().optional().describe('Search term to filter voices by. Searches in name, description, labels and category.'),
-    sort: z
-      .enum(VOICE_SORTS, { error: `sort must be one of: ${VOICE_SORTS.join(', ')}` })
+    sort: oneOf('sort', VOICE_SORTS)
       .default('name')
       .describe('Which field to sort by. `created_at_unix` might not be available for older voices.'),
-    sort_direction: z
-      .enum(SORT_DIRECTIONS, { error: `sort_direction must be one of: ${SORT_DIRECTIONS.join(', ')}` })
+    sort_direction: oneOf('sort_direction', SORT_DIRECTIONS)
       .default('desc')
       .describe('Sort order, either ascending or descending.'),
   }),

@@ -3,23 +3,14 @@ import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
 import { deliverFiles, outputModeDescription, prepareOutput } from '../../output/deliver.js';
+import { extensionForMimeType } from '../../output/formats.js';
 import { outputDirectory } from '../params.js';
 
-/** A preview's media_type → file extension; the API sends mp3 (audio/mpeg) unless asked otherwise. */
-const EXTENSION_BY_MEDIA_TYPE: Record<string, string> = {
-  'audio/mpeg': 'mp3',
-  'audio/mp3': 'mp3',
-  'audio/wav': 'wav',
-  'audio/x-wav': 'wav',
-  'audio/ogg': 'ogg',
-  'audio/opus': 'opus',
-  'audio/flac': 'flac',
-};
-
+/** A preview's media_type → file extension and MIME type; the API sends mp3 (audio/mpeg) unless asked otherwise. */
 function previewFormat(mediaType: string | undefined): { extension: string; mimeType: string } {
   const mime = (mediaType ?? '').split(';')[0]!.trim().toLowerCase();
-  const extension = EXTENSION_BY_MEDIA_TYPE[mime];
-  return extension ? { extension, mimeType: mime } : { extension: 'mp3', mimeType: 'audio/mpeg' };
+  const extension = extensionForMimeType(mime);
+  return mime.startsWith('audio/') && extension !== 'bin' ? { extension, mimeType: mime } : { extension: 'mp3', mimeType: 'audio/mpeg' };
 }
 
 export const textToVoice = defineTool({

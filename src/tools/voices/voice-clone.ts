@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
-import { mimeTypeForExtension } from '../../output/formats.js';
 import { resolveInputFile } from '../../output/input-files.js';
+import { uploadFile } from '../../output/upload.js';
+import { requireNonBlank } from '../params.js';
 
 /** Fields the API does not document on this response but the official server prints when present. */
 interface IvcResponseExtras {
@@ -29,7 +29,7 @@ ${COST_WARNING}`,
     description: z.string().optional().describe('A description of the voice.'),
   }),
   async handle(args, ctx) {
-    if (args.name.trim() === '') throw new UserError('name is required.');
+    requireNonBlank(args.name, 'name');
     if (args.files.length === 0) throw new UserError('files must list at least one audio file.');
     // Every file is checked before anything is uploaded: the first bad one stops the call.
     const resolved: string[] = [];
@@ -40,7 +40,7 @@ ${COST_WARNING}`,
     const voice = await client.voices.ivc.create(
       {
         name: args.name,
-        files: resolved.map((p) => ({ path: p, contentType: mimeTypeForExtension(path.extname(p)) })),
+        files: await Promise.all(resolved.map(uploadFile)),
         description: args.description,
       },
       ctx.requestOptions,

@@ -30,6 +30,8 @@ export function createState() {
       { voice_id: 'cgSgspJ2msm6clMCkdW9', name: 'Jessica', category: 'premade', fine_tuning: { state: {} } },
       { voice_id: 'voice-rachel-01', name: 'Rachel', category: 'premade', fine_tuning: { state: {} } },
       { voice_id: 'voice-rachel-02', name: 'Rachel Deep', category: 'cloned', fine_tuning: { state: {} } },
+      // The official speech_to_speech default voice; a premade voice of every real account.
+      { voice_id: 'voice-adam-01', name: 'Adam', category: 'premade', fine_tuning: { state: {} } },
     ] as FakeVoice[],
     subscription: {
       tier: 'creator',
