@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 import { UserError } from '../errors.js';
-import { RESOURCE_SCHEME, resourceUriFor } from './deliver.js';
+import { INLINE_SCHEME, RESOURCE_SCHEME, resourceUriFor } from './deliver.js';
 import { mimeTypeForExtension } from './formats.js';
 import { resolveInside } from './paths.js';
 
@@ -46,6 +46,9 @@ export async function listResources(basePath: string): Promise<Resource[]> {
 }
 
 export async function readResource(basePath: string, uri: string): Promise<ReadResourceResult> {
+  if (uri.startsWith(INLINE_SCHEME)) {
+    throw new UserError(`Resource file not found: ${uri} was returned inline with its tool result and is not stored on the server; call the tool again to get it.`);
+  }
   if (!uri.startsWith(RESOURCE_SCHEME)) throw new UserError(`Unknown resource ${uri}: this server serves elevenlabs:// URIs only.`);
   const relative = decodeURIComponent(uri.slice(RESOURCE_SCHEME.length));
   const file = await resolveInside(basePath, relative, 'resource URI');

@@ -193,7 +193,11 @@ describe('list_conversations', () => {
             conv('conv_long', 'done', 'My Agent (ID: agent_123)', '2023-11-13 18:26:40 UTC', 300, 60, 'success'),
           ].join('\n\n'),
       );
-      expect(r.result.structuredContent).toBeUndefined();
+      // List tools return the page as structuredContent too (the client checks it against the outputSchema).
+      const data = r.result.structuredContent as { conversations: { conversation_id: string; call_successful: string }[]; has_more: boolean };
+      expect(data.conversations.map((c) => c.conversation_id)).toEqual(['conv_2', 'conv_1', 'conv_3', 'conv_long']);
+      expect(data.conversations[1]).toMatchObject({ status: 'done', agent_id: 'agent_123', agent_name: 'My Agent', call_successful: 'success', message_count: 2 });
+      expect(data.has_more).toBe(false);
       const q = fake.callsTo('GET', '/v1/convai/conversations').at(-1)!.query;
       expect(Object.fromEntries(q)).toEqual({ page_size: '30' });
     });

@@ -30,6 +30,7 @@ describe('resources', () => {
       await expect(client.readResource({ uri: 'elevenlabs://../../etc/passwd' })).rejects.toThrow(/outside the server's base directory/);
       await expect(client.readResource({ uri: 'elevenlabs://missing.mp3' })).rejects.toThrow(/Resource file not found: missing.mp3/);
       await expect(client.readResource({ uri: 'file:///etc/passwd' })).rejects.toThrow(/elevenlabs:\/\/ URIs only/);
+      await expect(client.readResource({ uri: 'elevenlabs-inline://conversations/c1/transcript.txt' })).rejects.toThrow(/returned inline with its tool result/);
     });
   });
 });

@@ -14,6 +14,22 @@ export const listConversations = defineTool({
     'Lists agent conversations, newest first. Returns: conversation list with metadata (status, agent, start ' +
     'time in UTC, duration, message count, call success). Use when: asked about conversation history. A list ' +
     'longer than max_length characters is returned as an embedded text resource.',
+  output: z.object({
+    conversations: z.array(
+      z.object({
+        conversation_id: z.string(),
+        status: z.string(),
+        agent_id: z.string(),
+        agent_name: z.string().optional(),
+        start_time_unix_secs: z.number(),
+        call_duration_secs: z.number(),
+        message_count: z.number(),
+        call_successful: z.string(),
+      }),
+    ),
+    has_more: z.boolean(),
+    next_cursor: z.string().optional(),
+  }),
   input: z.object({
     agent_id: z.string().optional().describe('Filter conversations by specific agent ID.'),
     cursor: z.string().optional().describe('Pagination cursor for retrieving the next page of results (from the previous page).'),
@@ -47,7 +63,22 @@ export const listConversations = defineTool({
       ctx.requestOptions,
     );
     const { conversations } = response;
-    if (conversations.length === 0) return textResult('No conversations found.');
+    // For programs: the page as data, whatever its length (the text below may move into a resource).
+    const structuredContent = {
+      conversations: conversations.map((c) => ({
+        conversation_id: c.conversationId,
+        status: c.status,
+        agent_id: c.agentId,
+        ...(c.agentName ? { agent_name: c.agentName } : {}),
+        start_time_unix_secs: c.startTimeUnixSecs,
+        call_duration_secs: c.callDurationSecs,
+        message_count: c.messageCount,
+        call_successful: c.callSuccessful,
+      })),
+      has_more: response.hasMore,
+      ...(response.nextCursor ? { next_cursor: response.nextCursor } : {}),
+    };
+    if (conversations.length === 0) return textResult('No conversations found.', structuredContent);
 
     const list = conversations
       .map(
@@ -68,6 +99,6 @@ Call Successful: ${c.callSuccessful}`,
     // Like the official server, the pagination line stays in the text when the list itself moves out of it.
     const content: ContentBlock[] =
       rest.length && first!.type === 'text' ? [{ type: 'text', text: `${pagination}\n\n${first!.text}` }, ...rest] : [first!, ...rest];
-    return { content };
+    return { content, structuredContent };
   },
 });
