@@ -1,0 +1,196 @@
+// The load generator: a raw node:http client for the legacy HTTP+SSE wire (GET /sse, POST /messages), the
+// same code for every server measured. No MCP SDK: a session is one streaming GET whose frames are split on
+// blank lines, and a call is a POST whose reply is matched by JSON-RPC id on that stream.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+
+/** Keep-alive sockets for POSTs and /health, shared by all sessions of a run (like a client's pool). */
+export function postAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: 128, maxFreeSockets: 128 });
+}
+
+export interface Reply {
+  id?: number;
+  result?: Record<string, unknown> & { isError?: boolean };
+  error?: { code: number; message: string };
+}
+
+export interface SseSession {
+  readonly sessionId: string;
+  readonly endpoint: string;
+  /** performance.now() of every `: keepalive` comment, when opened with trackKeepalives. */
+  readonly keepalives: number[];
+  /** One JSON-RPC request; resolves with the reply and the time until both the 202 and the reply arrived. */
+  rpc(method: string, params?: unknown, timeoutMs?: number): Promise<{ reply: Reply; ms: number }>;
+  notify(method: string): Promise<number>;
+  close(): void;
+}
+
+const ms = () => performance.now();
+/** No single POST or GET (other than a stream) may take longer than this. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), timeoutMs)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** POST a body; resolves with the status once the response has ended. */
+export function post(port: number, path: string, body: string, agent: http.Agent, timeoutMs = REQUEST_TIMEOUT_MS): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout: POST ${path}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** GET a path; resolves with the status once the body has been read. */
+export function get(port: number, path: string, agent: http.Agent | false): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`timeout: GET ${path}`)));
+    req.on('error', reject);
+  });
+}
+
+/** Opens GET /sse and resolves when the `endpoint` event has arrived, with the time it took. */
+export function openSession(
+  port: number,
+  agent: http.Agent,
+  opts: { timeoutMs?: number; trackKeepalives?: boolean } = {},
+): Promise<{ session: SseSession; ms: number }> {
+  const started = ms();
+  const pending = new Map<number, (r: Reply) => void>();
+  const keepalives: number[] = [];
+  let nextId = 1;
+  let req: http.ClientRequest | undefined;
+  return withTimeout(
+    new Promise<{ session: SseSession; ms: number }>((resolve, reject) => {
+      req = http.get({ host: '127.0.0.1', port, path: '/sse', agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`GET /sse answered ${res.statusCode}`));
+        }
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            onFrame(frame);
+          }
+        });
+        res.on('error', () => {});
+      });
+      req.on('error', reject);
+
+      const onFrame = (frame: string) => {
+        if (frame.startsWith(':')) {
+          if (opts.trackKeepalives) keepalives.push(ms());
+          return;
+        }
+        let event = 'message';
+        let data = '';
+        for (const line of frame.split('\n')) {
+          if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (event === 'endpoint') return resolve({ session: makeSession(data, req!), ms: ms() - started });
+        if (event !== 'message') return;
+        const msg = JSON.parse(data) as Reply;
+        if (typeof msg.id === 'number') pending.get(msg.id)?.(msg);
+      };
+
+      const makeSession = (endpoint: string, req: http.ClientRequest): SseSession => ({
+        sessionId: new URL(endpoint, 'http://x').searchParams.get('sessionId') ?? '',
+        endpoint,
+        keepalives,
+        async rpc(method, params, timeoutMs = REQUEST_TIMEOUT_MS) {
+          const id = nextId++;
+          const t0 = ms();
+          const reply = new Promise<Reply>((r) => pending.set(id, r));
+          const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
+          try {
+            const [status, msg] = await withTimeout(Promise.all([post(port, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
+            if (status !== 202) throw new Error(`POST ${method} answered ${status}`);
+            return { reply: msg, ms: ms() - t0 };
+          } finally {
+            pending.delete(id);
+          }
+        },
+        notify: (method) => post(port, endpoint, JSON.stringify({ jsonrpc: '2.0', method }), agent),
+        close: () => req.destroy(),
+      });
+    }),
+    opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    'GET /sse endpoint event',
+  ).catch((err: unknown) => {
+    req?.destroy();
+    throw err;
+  });
+}
+
+export const INIT_PARAMS = { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'bench', version: '0' } };
+
+/** Opens a session and makes it initialized (initialize + notifications/initialized). */
+export async function openInitialized(port: number, agent: http.Agent, opts: { trackKeepalives?: boolean } = {}) {
+  const { session, ms: sseMs } = await openSession(port, agent, opts);
+  const { ms: initMs } = await session.rpc('initialize', INIT_PARAMS);
+  const status = await session.notify('notifications/initialized');
+  if (status !== 202) throw new Error(`notifications/initialized answered ${status}`);
+  return { session, sseMs, initMs };
+}
+
+/**
+ * Opens sessions until `total` are open, `concurrency` at a time, within `deadlineMs`; returns how many
+ * opened (fewer when the deadline passed or opens failed).
+ */
+export async function openMany(
+  port: number,
+  agent: http.Agent,
+  into: SseSession[],
+  total: number,
+  opts: { concurrency: number; deadlineMs: number; trackKeepalives?: boolean },
+): Promise<{ opened: number; failures: number; firstError?: string }> {
+  const until = Date.now() + opts.deadlineMs;
+  let failures = 0;
+  let firstError: string | undefined;
+  let started = into.length;
+  const worker = async () => {
+    while (started < total && Date.now() < until && failures < 20) {
+      started++;
+      try {
+        into.push((await openInitialized(port, agent, opts)).session);
+      } catch (err) {
+        failures++;
+        firstError ??= (err as Error).message;
+        started--;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  return { opened: into.length, failures, firstError };
+}
+
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+}
+
+export const p50p99 = (samples: number[]) => ({ p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), n: samples.length });

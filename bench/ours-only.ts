@@ -1,0 +1,46 @@
+// The two measurements only OURS gets, each on a fresh process: keep-alive punctuality with 5,000 idle
+// sessions, and the peak memory of a 50 MB text_to_speech in files mode.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openInitialized, openMany, postAgent, type SseSession } from './load.js';
+import * as measure from './scenarios.js';
+import { settledRss, type Running } from './servers.js';
+
+type Start = (env?: Record<string, string>) => Promise<Running>;
+
+export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions = 5000) {
+  const server = await startOurs({ SSE_KEEPALIVE_MS: String(intervalMs) });
+  const agent = postAgent();
+  const held: SseSession[] = [];
+  try {
+    const r = await openMany(server.port, agent, held, sessions, { concurrency: 32, deadlineMs: 90_000, trackKeepalives: true });
+    if (r.failures) process.stderr.write(`  ${r.failures} session opens failed (first: ${r.firstError})\n`);
+    return await measure.heartbeat(held, intervalMs);
+  } finally {
+    await server.stop(); // the server closes first, so the client's ports are not left in TIME_WAIT
+    for (const s of held) s.close();
+    agent.destroy();
+  }
+}
+
+/** VmHWM cannot be reset, so this needs a fresh process; a small call first loads the ElevenLabs SDK. */
+export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024 * 1024) {
+  const server = await startOurs();
+  const pid = server.child.pid!;
+  const agent = postAgent();
+  const { session } = await openInitialized(server.port, agent);
+  try {
+    const warm = await session.rpc('tools/call', { name: 'text_to_speech', arguments: { text: 'warm-up' } }, 30_000);
+    if (warm.reply.result?.isError) throw new Error(`warm-up text_to_speech failed: ${JSON.stringify(warm.reply)}`);
+    await settledRss(pid);
+    const r = await measure.peakDuring(pid, session, 'tools/call', { name: 'text_to_speech', arguments: { text: `BIG:${size}` } }, 120_000);
+    const files = fs.readdirSync(baseDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    const fileBytes = Math.max(0, ...files.map((e) => fs.statSync(path.join(e.parentPath, e.name)).size));
+    const ok = r.reply.result?.isError !== true && fileBytes === size;
+    return { growth: r.after.hwm - r.before.rss, sampledGrowth: r.sampledMax - r.before.rss, fileBytes, ms: r.ms, ok, before: r.before, after: r.after };
+  } finally {
+    session.close();
+    await server.stop();
+    agent.destroy();
+  }
+}

@@ -1,0 +1,235 @@
+// npm run bench: measures OURS (node dist/index.js), FLOOR (bench/floor-server.ts) and SDK CANONICAL
+// (bench/sdk-canonical-server.ts) with the same raw load generator, on loopback, in one run of a few
+// minutes. Servers run one at a time, each as a child process. The machine may be busy with other work, so
+// latency and throughput are measured in ROUNDS (FLOOR, OURS, SDK, FLOOR, …, a fresh process each time) and
+// pooled: background load then falls on all three alike. Writes bench/results/latest.json and latest.md.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
+import { openInitialized, p50p99, postAgent, type SseSession } from './load.js';
+import { bigTts, heartbeatRun } from './ours-only.js';
+import { describeMachine, renderReport, type Extras, type ServerResult } from './report.js';
+import * as measure from './scenarios.js';
+import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
+
+const BUDGET_MS = 330_000;
+const NEED_FILES = 12_000; // 5,000 streams, pooled POST sockets, headroom
+const ROUNDS = 3;
+// Totals over all rounds.
+const COUNTS = { health: 2000, connects: 300, requests: 300, throughputMs: 5000 };
+const perRound = (total: number) => Math.ceil(total / ROUNDS);
+const t0 = performance.now();
+const log = (msg: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
+
+// Many sockets: the children inherit this process's open-file limit. Raise it by re-running under sh.
+const nofile = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+const [soft, hard] = [nofile?.[1], nofile?.[2]].map((v) => (v === 'unlimited' ? Infinity : Number(v ?? 0))) as [number, number];
+if (soft < NEED_FILES) {
+  if (process.env.BENCH_REEXEC || hard < NEED_FILES) throw new Error(`ulimit -n is ${soft} (hard ${hard}); the bench needs ${NEED_FILES}`);
+  const r = spawnSync('sh', ['-c', `ulimit -n ${Math.min(hard, 65536)} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_REEXEC: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+// Whatever happens (an error, Ctrl-C, the time budget), no server outlives the bench.
+const live = new Set<Running>();
+process.on('exit', () => {
+  for (const r of live) r.child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+const watchdog = setTimeout(() => {
+  log(`over the ${BUDGET_MS / 1000} s budget; stopping`);
+  process.exit(2);
+}, BUDGET_MS);
+
+log(ensureDist());
+const built = await buildBenchServers();
+const fake = await startFakeElevenLabs();
+const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'el-bench-'));
+process.on('exit', () => fs.rmSync(baseDir, { recursive: true, force: true }));
+const loadavgStart = os.loadavg();
+
+async function run(spec: ServerSpec, env: Record<string, string> = {}): Promise<Running> {
+  const r = await start(spec, baseDir, env);
+  live.add(r);
+  const stop = r.stop;
+  r.stop = async () => (await stop(), void live.delete(r));
+  return r;
+}
+
+const OURS: ServerSpec = {
+  name: 'OURS',
+  label: 'node dist/index.js',
+  args: [path.join(ROOT, 'dist', 'index.js')],
+  env: {
+    LOG_LEVEL: 'warn',
+    MAX_SESSIONS: '20000',
+    MAX_SESSIONS_PER_CLIENT: '20000',
+    // The highest values src/config.ts accepts (1e6 and 1e5); a run stays well under both.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    CREDIT_TOOL_CALLS_PER_MINUTE: '100000',
+    ELEVENLABS_API_KEY: fake.apiKey,
+    ELEVENLABS_BASE_URL: fake.url,
+    ELEVENLABS_MCP_OUTPUT_MODE: 'files',
+    ELEVENLABS_MCP_BASE_PATH: baseDir,
+  },
+};
+const FLOOR: ServerSpec = { name: 'FLOOR', label: 'bench/floor-server.ts (raw node:http, one tool)', args: [built.floor], env: {} };
+const SDK: ServerSpec = {
+  name: 'SDK',
+  label: 'bench/sdk-canonical-server.ts (express + SSEServerTransport + new McpServer with 27 tools per session)',
+  args: [built.sdk],
+  env: { ELEVENLABS_MCP_BASE_PATH: baseDir },
+};
+const SPECS = [FLOOR, OURS, SDK];
+const oursToolsFile = path.join(baseDir, 'ours-tools.json'); // written by OURS's first round
+const FLOOR_27: ServerSpec = { ...FLOOR, env: { FLOOR_TOOLS_FILE: oursToolsFile } };
+const badCall = (name: string) =>
+  name === 'FLOOR' ? { name: 'echo', arguments: { text: 5 } } : { name: 'text_to_speech', arguments: { text: 'hello', stability: 5 } };
+const toolCount = (name: string) => (name === 'FLOOR' ? 1 : 27);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// 1. The ElevenLabs SDK's own require time (the allowance in the start-up target).
+const sdkRequireMs = nodeRunMs(['-e', "require('@elevenlabs/elevenlabs-js')"]) - nodeRunMs(['-e', '0']);
+log(`ElevenLabs SDK require: ${sdkRequireMs.toFixed(0)} ms`);
+
+// 2. Spawn → first /health 200, five starts each, interleaved.
+const starts: Record<string, number[]> = { FLOOR: [], OURS: [], SDK: [] };
+for (let i = 0; i < 5; i++) {
+  for (const spec of SPECS) {
+    const r = await run(spec);
+    starts[spec.name]!.push(r.startMs);
+    await r.stop();
+  }
+}
+
+// 3. Latency, throughput, idle RSS in rounds; idle sessions on the last round's process.
+type Tput = { calls: number; durationMs: number; serverMs: number; clientMs: number; otherCores: number };
+interface Acc {
+  idleRss: number[];
+  health: number[];
+  sse: number[];
+  init: number[];
+  list: number[];
+  call: number[];
+  listBytes: number;
+  tput: Record<'8' | '64', Tput[]>;
+  otherCores: number[];
+  idle?: ServerResult['idle'];
+}
+const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], sse: [], init: [], list: [], call: [], listBytes: 0, tput: { '8': [], '64': [] }, otherCores: [] }]));
+
+async function round(spec: ServerSpec, last: boolean): Promise<void> {
+  const a = acc.get(spec.name)!;
+  const server = await run(spec);
+  const pid = server.child.pid!;
+  const agent = postAgent();
+  const held: SseSession[] = [];
+  try {
+    await quiet(pid); // OURS loads the ElevenLabs SDK in the background after listen
+    a.idleRss.push(await settledRss(pid));
+    const meter = cpuMeter(pid);
+    a.health.push(...(await measure.healthLatency(server.port, perRound(COUNTS.health))));
+    const { sse, init } = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects));
+    a.sse.push(...sse);
+    a.init.push(...init);
+    const { session } = await openInitialized(server.port, agent);
+    const upstreamBefore = fake.calls.length;
+    const req = await measure.requestLatency(session, badCall(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
+    session.close();
+    a.list.push(...req.list);
+    a.call.push(...req.call);
+    a.listBytes = req.listBytes;
+    if (spec.name === 'OURS') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
+    for (const n of [8, 64] as const) {
+      a.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCall(spec.name), perRound(COUNTS.throughputMs)));
+    }
+    if (fake.calls.length !== upstreamBefore) throw new Error(`${spec.name}: a local tools/call reached upstream`);
+    a.otherCores.push(meter().otherCores);
+    if (last) {
+      a.idle = await measure.idleSessions(pid, server.port, agent, held);
+      log(`${spec.name}: ${a.idle.points.map((p) => `${p.sessions} sessions ${(p.rss / 2 ** 20).toFixed(1)} MB (opened in ${(p.openMs / 1000).toFixed(1)} s)`).join(', ')}`);
+    }
+  } finally {
+    await server.stop(); // the server closes first, so the client's ports are not left in TIME_WAIT
+    for (const s of held) s.close();
+    agent.destroy();
+  }
+}
+
+/** tools/list from FLOOR serving OURS's 27 tools: the cost of the payload alone. */
+const floorFullList: number[] = [];
+async function floorFullListRound(): Promise<void> {
+  const server = await run(FLOOR_27);
+  const agent = postAgent();
+  try {
+    await quiet(server.child.pid!);
+    const { session } = await openInitialized(server.port, agent);
+    floorFullList.push(...(await measure.requestLatency(session, badCall('FLOOR'), 27, perRound(COUNTS.requests))).list);
+    session.close();
+  } finally {
+    await server.stop();
+    agent.destroy();
+  }
+}
+
+for (let i = 0; i < ROUNDS; i++) {
+  for (const spec of SPECS) {
+    log(`round ${i + 1}/${ROUNDS}: ${spec.name}`);
+    await round(spec, i === ROUNDS - 1);
+    if (spec === OURS) await floorFullListRound();
+  }
+}
+
+const tputOf = (runs: Tput[]) => {
+  const sum = (k: keyof Tput) => runs.reduce((s, r) => s + r[k], 0);
+  return {
+    callsPerSecond: sum('calls') / (sum('durationMs') / 1000),
+    calls: sum('calls'),
+    serverCpuUsPerCall: (sum('serverMs') * 1000) / sum('calls'),
+    clientCpuUsPerCall: (sum('clientMs') * 1000) / sum('calls'),
+    otherCores: sum('otherCores') / runs.length,
+  };
+};
+const results: ServerResult[] = SPECS.map((spec) => {
+  const a = acc.get(spec.name)!;
+  return {
+    name: spec.name,
+    label: spec.label,
+    startMs: { median: median(starts[spec.name]!), samples: starts[spec.name]! },
+    idleRss: median(a.idleRss),
+    health: p50p99(a.health),
+    sse: p50p99(a.sse),
+    init: p50p99(a.init),
+    list: p50p99(a.list),
+    listBytes: a.listBytes,
+    call: p50p99(a.call),
+    throughput: { '8': tputOf(a.tput['8']), '64': tputOf(a.tput['64']) },
+    idle: a.idle!,
+    otherCores: a.otherCores.reduce((s, x) => s + x, 0) / a.otherCores.length,
+  };
+});
+
+// 4. OURS only, each on a fresh process.
+log('OURS: keep-alive punctuality, SSE_KEEPALIVE_MS=2000, 5000 sessions');
+const heartbeat = await heartbeatRun((env) => run(OURS, env));
+log('OURS: 50 MB text_to_speech');
+const tts = await bigTts((env) => run(OURS, env), baseDir);
+const extras: Extras = { sdkRequireMs, floorFullList: p50p99(floorFullList), heartbeat, tts };
+clearTimeout(watchdog);
+await fake.close();
+
+// 5. Report.
+const machine = describeMachine(loadavgStart, soft);
+const totalSeconds = (performance.now() - t0) / 1000;
+const { markdown, failures } = renderReport({ machine, totalSeconds, rounds: ROUNDS, results, extras });
+fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ machine, totalSeconds, results, extras, failures }, null, 2) + '\n');
+fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.md'), markdown);
+process.stdout.write(markdown);
+process.exit(0);

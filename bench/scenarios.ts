@@ -1,0 +1,161 @@
+// The measurements, each bounded in count and in time. They take a running server's port and pid and know
+// nothing else about it, so every server is measured by exactly the same code. They return raw samples;
+// run.ts pools them over rounds and computes the percentiles.
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { get, openMany, openSession, INIT_PARAMS, type Reply, type SseSession } from './load.js';
+import { cpuMeter, memory, settledRss } from './servers.js';
+
+export type Stat = { p50: number; p99: number; n: number };
+const now = () => performance.now();
+
+/** Runs fn up to `count` times (after `warmup` unrecorded runs) or until `budgetMs` passes. */
+async function sample(count: number, warmup: number, budgetMs: number, fn: () => Promise<number>): Promise<number[]> {
+  const until = now() + budgetMs;
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + count && now() < until; i++) {
+    const ms = await fn();
+    if (i >= warmup) samples.push(ms);
+  }
+  return samples;
+}
+
+function check(ok: boolean, what: string, reply?: unknown) {
+  if (!ok) throw new Error(`unexpected reply for ${what}: ${JSON.stringify(reply).slice(0, 300)}`);
+}
+
+/** GET /health on one keep-alive socket, sequentially. */
+export async function healthLatency(port: number, count: number): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    return await sample(count, 50, 20_000, async () => {
+      const t0 = now();
+      const status = await get(port, '/health', agent);
+      check(status === 200, '/health', status);
+      return now() - t0;
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Sequential fresh sessions: GET /sse → endpoint, then initialize on it, then close. */
+export async function connectAndInitialize(port: number, agent: http.Agent, count: number) {
+  const sse: number[] = [];
+  const init: number[] = [];
+  const until = now() + 30_000;
+  for (let i = 0; i < count + 10 && now() < until; i++) {
+    const { session, ms } = await openSession(port, agent);
+    const { reply, ms: initMs } = await session.rpc('initialize', INIT_PARAMS);
+    check(typeof reply.result?.protocolVersion === 'string', 'initialize', reply);
+    session.close();
+    if (i >= 10) {
+      sse.push(ms);
+      init.push(initMs);
+    }
+  }
+  return { sse, init };
+}
+
+/** tools/list and a local tools/call (an input-validation error) on one initialized session, sequentially. */
+export async function requestLatency(session: SseSession, badCall: object, expectTools: number, count: number) {
+  let listBytes = 0;
+  let tools: unknown[] = [];
+  const list = await sample(count, 10, 20_000, async () => {
+    const { reply, ms } = await session.rpc('tools/list');
+    listBytes = JSON.stringify(reply).length;
+    tools = reply.result?.tools as unknown[];
+    check((reply.result?.tools as unknown[] | undefined)?.length === expectTools, 'tools/list', reply.result && Object.keys(reply.result));
+    return ms;
+  });
+  const call = await sample(count, 10, 20_000, () => localCall(session, badCall));
+  return { list, call, listBytes, tools };
+}
+
+async function localCall(session: SseSession, badCall: object): Promise<number> {
+  const { reply, ms } = await session.rpc('tools/call', badCall);
+  check(isValidationError(reply), 'tools/call', reply);
+  return ms;
+}
+
+/** The SDK answers a bad argument with an isError result (older ones with a -32602 error); either is local. */
+const isValidationError = (r: Reply) => r.result?.isError === true || r.error?.code === -32602;
+
+/** `sessions` initialized sessions, each looping the local tools/call for `durationMs` after a warm-up. */
+export async function throughput(pid: number, port: number, agent: http.Agent, sessions: number, badCall: object, durationMs: number) {
+  const open: SseSession[] = [];
+  const opened = await openMany(port, agent, open, sessions, { concurrency: Math.min(sessions, 32), deadlineMs: 20_000 });
+  if (opened.opened < sessions) throw new Error(`throughput: opened ${opened.opened}/${sessions}: ${opened.firstError}`);
+  const run = async (ms: number) => {
+    const until = now() + ms;
+    const counts = await Promise.all(
+      open.map(async (s) => {
+        let n = 0;
+        while (now() < until) {
+          await localCall(s, badCall);
+          if (now() <= until) n++;
+        }
+        return n;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  };
+  await run(300); // warm-up, not counted
+  const meter = cpuMeter(pid);
+  const calls = await run(durationMs);
+  const cpu = meter();
+  for (const s of open) s.close();
+  return { calls, durationMs, ...cpu };
+}
+
+/** RSS with 1,000 and 5,000 initialized idle sessions, and the marginal bytes per session between them. */
+export async function idleSessions(pid: number, port: number, agent: http.Agent, held: SseSession[], counts = [1000, 5000]) {
+  const points: { sessions: number; rss: number; openMs: number }[] = [];
+  for (const target of counts) {
+    const t0 = now();
+    const r = await openMany(port, agent, held, target, { concurrency: 32, deadlineMs: 90_000 });
+    const openMs = now() - t0;
+    if (r.failures) process.stderr.write(`  ${r.failures} session opens failed (first: ${r.firstError})\n`);
+    points.push({ sessions: r.opened, rss: await settledRss(pid, 5000), openMs });
+  }
+  const [a, b] = [points[0]!, points[points.length - 1]!];
+  return { points, bytesPerSession: b.sessions > a.sessions ? (b.rss - a.rss) / (b.sessions - a.sessions) : NaN };
+}
+
+/**
+ * Keep-alive punctuality: with `held` sessions tracking `: keepalive` frames, watches for `intervals`
+ * intervals and reports the largest gap any stream saw, minus the interval (its lateness).
+ */
+export async function heartbeat(held: SseSession[], intervalMs: number, intervals = 3) {
+  const from = now();
+  await new Promise((r) => setTimeout(r, intervalMs * intervals + 500));
+  const to = now();
+  let maxGap = 0;
+  let late = 0;
+  let frames = 0;
+  for (const s of held) {
+    const ts = s.keepalives.filter((t) => t >= from && t <= to);
+    frames += ts.length;
+    const edges = [from, ...ts, to];
+    let gap = 0;
+    for (let i = 1; i < edges.length; i++) gap = Math.max(gap, edges[i]! - edges[i - 1]!);
+    maxGap = Math.max(maxGap, gap);
+    if (gap > intervalMs * 1.25) late++;
+  }
+  return { sessions: held.length, intervalMs, windowMs: to - from, frames, maxLatenessMs: Math.max(0, maxGap - intervalMs), streamsLate: late };
+}
+
+/** One call on an initialized session while sampling the server's RSS every 10 ms; returns the peaks. */
+export async function peakDuring(pid: number, session: SseSession, method: string, params: unknown, timeoutMs: number) {
+  const before = memory(pid);
+  let sampledMax = before.rss;
+  const timer = setInterval(() => (sampledMax = Math.max(sampledMax, memory(pid).rss)), 10);
+  try {
+    const t0 = now();
+    const { reply } = await session.rpc(method, params, timeoutMs);
+    const after = memory(pid);
+    return { reply, ms: now() - t0, before, after, sampledMax };
+  } finally {
+    clearInterval(timer);
+  }
+}
