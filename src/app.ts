@@ -1,6 +1,7 @@
 // createApp wires the HTTP surface from its dependencies and returns it without listening, so tests can
 // hand it to supertest or listen on port 0. Middleware order is the security order: guards first, then
 // CORS, then routes, then JSON 404 and the JSON error handler.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Config } from './config.js';
@@ -10,7 +11,7 @@ import { bearerAuth } from './http/auth.js';
 import { requestRateLimit } from './http/rate-limit.js';
 import { errorHandler, notFound } from './http/json-error.js';
 import { originAndHostGuard, isOriginAllowed } from './http/guards.js';
-import { healthHandler } from './http/health.js';
+import { healthHandler, isHealthRequest } from './http/health.js';
 import type { Logger } from './logger.js';
 import { createMcpServerFactory } from './mcp/create-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
@@ -21,6 +22,8 @@ import { createMemorySessionStore, type SessionStore } from './transports/sessio
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface App {
+  /** The request listener for http.createServer: /health directly, everything else through express. */
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
   express: Express;
   store: SessionStore;
   registry: ToolRegistry;
@@ -48,20 +51,19 @@ export function createApp(config: Config, log: Logger): App {
     log,
   });
 
+  const health = healthHandler({
+    version: SERVER_VERSION,
+    sessions: () => store.size,
+    draining: () => draining,
+    apiKeyConfigured: elevenlabs.configured,
+  });
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // JSON error bodies need no ETag hash
   app.set('trust proxy', config.limits.trustProxy);
   const access = accessLog(log);
   if (access) app.use(access);
-  app.get(
-    '/health',
-    healthHandler({
-      version: SERVER_VERSION,
-      sessions: () => store.size,
-      draining: () => draining,
-      apiKeyConfigured: elevenlabs.configured,
-    }),
-  );
+  app.get('/health', (req, res) => health(req, res));
   app.use(originAndHostGuard(config.http));
   app.use(
     cors({
@@ -91,6 +93,7 @@ export function createApp(config: Config, log: Logger): App {
   app.use(errorHandler(log));
 
   return {
+    handle: (req, res) => (isHealthRequest(req) ? health(req, res) : app(req, res)),
     express: app,
     store,
     registry,

@@ -31,7 +31,6 @@ async function main(): Promise<void> {
     { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
     `ElevenLabs MCP server listening: SSE at ${listeningUrl(server)}/sse`,
   );
-  void app.elevenlabs.warm();
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

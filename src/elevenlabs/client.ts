@@ -1,6 +1,6 @@
-// The ElevenLabs SDK behind a lazy provider. The SDK's constructor throws without a key and its first
-// `require` costs about a second, so the server starts (and /health answers) before it is loaded; the first
-// tool call, or warm() after listen, pays that cost once. Tools receive the client from here, never build one.
+// The ElevenLabs SDK behind a lazy provider. The SDK's constructor throws without a key, and loading it
+// blocks the event loop for about a second and holds ~90 MB (npm run bench), so it is loaded on the first
+// tool call that needs it, never at start. Tools receive the client from here, never build one.
 import type { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
@@ -11,8 +11,6 @@ export type { ElevenLabsClient };
 export interface ElevenLabsProvider {
   /** The shared client; throws a UserError naming ELEVENLABS_API_KEY when no key is configured. */
   get(): Promise<ElevenLabsClient>;
-  /** Loads the SDK in the background so the first tool call does not pay for it. Never throws. */
-  warm(): Promise<void>;
   readonly configured: boolean;
   readonly timeoutSeconds: number;
 }
@@ -44,13 +42,6 @@ export function createElevenLabsProvider(config: Config['elevenlabs']): ElevenLa
           }),
       );
       return client;
-    },
-    async warm() {
-      try {
-        await load();
-      } catch {
-        // A broken install shows up on the first tool call with a proper error; warming is best effort.
-      }
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 
 export async function listen(app: App, config: Config): Promise<http.Server> {
   // Check for clients that stall mid-request (slowloris) every second rather than Node's default 30 s.
-  const server = http.createServer({ connectionsCheckingInterval: 1000 }, app.express);
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, app.handle);
   // Longer than the idle timeouts of the proxies in front (AWS ALB 60 s, Render, nginx 75 s), so the
   // proxy, not Node, closes idle keep-alive connections; headersTimeout must exceed keepAliveTimeout.
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;

@@ -104,8 +104,7 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
       return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
     }
     try {
-      const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
-      await session.deliver(req.body, { headers: req.headers, url });
+      await session.deliver(req.body, { headers: req.headers });
     } catch {
       return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message.');
     }
