@@ -4,10 +4,10 @@
 // `node` (no tsx loader in its start time or its memory).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
+import { freePort } from '../test/helpers/spawn-server.js';
 import { get } from './load.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -65,16 +65,7 @@ export async function buildBenchServers(): Promise<{ floor: string; sdk: string 
   return { floor: await one('floor-server.ts'), sdk: await one('sdk-canonical-server.ts') };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 /** VmRSS and VmHWM of a process, in bytes. */
 export function memory(pid: number): { rss: number; hwm: number } {

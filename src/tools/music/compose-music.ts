@@ -4,9 +4,8 @@ import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { deliverFile, outputModeDescription, prepareOutput } from '../../output/deliver.js';
 import { outputDirectory } from '../params.js';
 import { composeDetailed } from './compose-detailed.js';
-import { musicModel, planArgument, validateCompositionPlan } from './composition-plan.js';
+import { MUSIC_LENGTH_MS, musicLength, musicModel, planArgument, validateCompositionPlan } from './composition-plan.js';
 
-export const MUSIC_LENGTH_MS = { min: 3000, max: 600_000 };
 
 export const composeMusic = defineTool({
   name: 'compose_music',
@@ -28,13 +27,7 @@ ${COST_WARNING}`,
     composition_plan: planArgument(
       'Composition plan object; its shape depends on model_id (music_v2: {"chunks": [...]}, music_v1: {"positive_global_styles", "negative_global_styles", "sections"}). Provide either prompt or composition_plan.',
     ),
-    music_length_ms: z
-      .number({ error: `music_length_ms must be a whole number from ${MUSIC_LENGTH_MS.min} to ${MUSIC_LENGTH_MS.max}` })
-      .int({ error: 'music_length_ms must be a whole number of milliseconds' })
-      .min(MUSIC_LENGTH_MS.min, { error: `music_length_ms must be at least ${MUSIC_LENGTH_MS.min}` })
-      .max(MUSIC_LENGTH_MS.max, { error: `music_length_ms must be at most ${MUSIC_LENGTH_MS.max}` })
-      .optional()
-      .describe(`Length of the music in milliseconds (${MUSIC_LENGTH_MS.min}-${MUSIC_LENGTH_MS.max}). Only with prompt, not with composition_plan.`),
+    music_length_ms: musicLength(`Length of the music in milliseconds (${MUSIC_LENGTH_MS.min}-${MUSIC_LENGTH_MS.max}). Only with prompt, not with composition_plan.`),
     model_id: musicModel('Music model: "music_v2" (default, latest) or "music_v1" (legacy).'),
     force_instrumental: z.boolean().default(false).describe('Avoid lyrics and vocals.'),
     store_for_inpainting: z

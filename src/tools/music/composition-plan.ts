@@ -10,6 +10,19 @@ import { snakeCaseKeys } from '../snake-case.js';
 
 export const MUSIC_MODELS = ['music_v1', 'music_v2'] as const;
 
+/** The API's range for a prompt's length (SDK 2.73). */
+export const MUSIC_LENGTH_MS = { min: 3000, max: 600_000 };
+
+/** music_length_ms, validated as a whole number of milliseconds in the API's range. */
+export const musicLength = (description: string) =>
+  z
+    .number({ error: `music_length_ms must be a whole number from ${MUSIC_LENGTH_MS.min} to ${MUSIC_LENGTH_MS.max}` })
+    .int({ error: 'music_length_ms must be a whole number of milliseconds' })
+    .min(MUSIC_LENGTH_MS.min, { error: `music_length_ms must be at least ${MUSIC_LENGTH_MS.min}` })
+    .max(MUSIC_LENGTH_MS.max, { error: `music_length_ms must be at most ${MUSIC_LENGTH_MS.max}` })
+    .optional()
+    .describe(description);
+
 export const musicModel = (description: string) =>
   z
     .enum(MUSIC_MODELS, { error: `model_id must be one of: ${MUSIC_MODELS.join(', ')}` })

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
 import { jsonResult } from '../../mcp/tool-result.js';
-import { MUSIC_LENGTH_MS } from './compose-music.js';
-import { musicModel, planArgument, planToWire, validateCompositionPlan } from './composition-plan.js';
+import { MUSIC_LENGTH_MS, musicLength, musicModel, planArgument, planToWire, validateCompositionPlan } from './composition-plan.js';
 
 // Free upstream ("does not cost any credits", rate limited only) and it stores nothing: a read.
 export const createCompositionPlan = defineTool({
@@ -17,13 +16,7 @@ The returned plan shape depends on model_id:
 - music_v1: \`{"positive_global_styles": [...], "negative_global_styles": [...], "sections": [...]}\`.`,
   input: z.object({
     prompt: z.string().describe('Prompt to create a composition plan for.'),
-    music_length_ms: z
-      .number({ error: `music_length_ms must be a whole number from ${MUSIC_LENGTH_MS.min} to ${MUSIC_LENGTH_MS.max}` })
-      .int({ error: 'music_length_ms must be a whole number of milliseconds' })
-      .min(MUSIC_LENGTH_MS.min, { error: `music_length_ms must be at least ${MUSIC_LENGTH_MS.min}` })
-      .max(MUSIC_LENGTH_MS.max, { error: `music_length_ms must be at most ${MUSIC_LENGTH_MS.max}` })
-      .optional()
-      .describe(
+    music_length_ms: musicLength(
         `Length of the plan in milliseconds (${MUSIC_LENGTH_MS.min}-${MUSIC_LENGTH_MS.max}). If not provided, the model chooses a length based on the prompt.`,
       ),
     source_composition_plan: planArgument('An existing composition plan to use as a source for the new one; should match the shape of model_id.'),
