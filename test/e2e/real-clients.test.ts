@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
-import { inspectorPackage, runNodeCli, satisfiesMinimum, startMcpRemote, type CliRun } from '../helpers/real-clients.js';
+import { alive, inspectorPackage, runNodeCli, satisfiesMinimum, startMcpRemote, type CliRun } from '../helpers/real-clients.js';
 import { startTestApp, textOf, type TestApp } from '../helpers/test-app.js';
 
 const TOKEN = randomBytes(24).toString('hex');
@@ -40,14 +40,6 @@ function expectedModels() {
   return fake.state.models.map((m) => ({ id: m.model_id, name: m.name, languages: m.languages }));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Statuses of the GET requests in the server's access log. (Not filtered by path: the access log records
  * `req.path` when the response finishes, which for requests answered inside the /sse + /messages auth

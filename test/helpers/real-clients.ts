@@ -14,7 +14,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const MCP_REMOTE_PROXY = path.join(root, 'node_modules/mcp-remote/dist/proxy.js');
 export const INSPECTOR_DIR = path.join(root, 'node_modules/@modelcontextprotocol/inspector');
 
-function alive(pid: number): boolean {
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
