@@ -185,7 +185,7 @@ export interface Config {
     allowUnauthenticated: boolean;
   };
   limits: {
-    /** express "trust proxy": how to find the client address behind proxies (for per-IP limits). */
+    /** Like express "trust proxy": how to find the client address behind proxies (for per-IP limits). */
     trustProxy: boolean | number | string;
     requestsPerMinute: number;
     creditToolCallsPerMinute: number;

@@ -1,8 +1,8 @@
 // Origin and Host checks, before anything else sees the request. Browsers send Origin on cross-site
 // requests, so a present Origin that is not allowed is refused (403); clients that send none (curl,
 // mcp-remote, server-side agents) pass. The Host allow-list defeats DNS rebinding against a loopback server.
-import type { RequestHandler } from 'express';
-import { sendJsonError } from './json-error.js';
+import type { IncomingMessage } from 'node:http';
+import type { Refusal } from './respond.js';
 
 export interface GuardOptions {
   allowedOrigins: string[];
@@ -23,15 +23,13 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: string[] 
   return allowed.includes(host) || allowed.includes(name);
 }
 
-export function originAndHostGuard(opts: GuardOptions): RequestHandler {
-  return (req, res, next) => {
-    if (!isHostAllowed(req.headers.host, opts.allowedHosts)) {
-      return sendJsonError(res, 403, 'host_not_allowed', 'The Host header is not allowed; add it to ALLOWED_HOSTS.');
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !isOriginAllowed(origin, opts.allowedOrigins)) {
-      return sendJsonError(res, 403, 'origin_not_allowed', 'The Origin is not allowed; add it to ALLOWED_ORIGINS.');
-    }
-    next();
-  };
+export function checkOriginAndHost(req: IncomingMessage, opts: GuardOptions): Refusal | undefined {
+  if (!isHostAllowed(req.headers.host, opts.allowedHosts)) {
+    return { status: 403, code: 'host_not_allowed', message: 'The Host header is not allowed; add it to ALLOWED_HOSTS.' };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isOriginAllowed(origin, opts.allowedOrigins)) {
+    return { status: 403, code: 'origin_not_allowed', message: 'The Origin is not allowed; add it to ALLOWED_ORIGINS.' };
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 // GET /health: for load balancers, Docker HEALTHCHECK and Render. Cheap, no secrets, no upstream call.
-// A plain node:http handler, answered before express sees the request: health checks are frequent and
+// A plain node:http handler, answered before any other check: health checks are frequent and
 // the route needs none of the middleware (npm run bench measures it against a raw server).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 

@@ -116,4 +116,16 @@ describe('limits', () => {
     sse.close();
     other.close();
   });
+
+  it('without tokens, limits per client address, taken from X-Forwarded-For only when TRUST_PROXY trusts the proxy', async () => {
+    app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '1' });
+    const from = (ip: string) => fetch(`${app!.url}/messages`, { method: 'POST', headers: { 'X-Forwarded-For': ip } }).then((r) => r.status);
+    expect([await from('203.0.113.1'), await from('203.0.113.1'), await from('203.0.113.1')]).toEqual([400, 400, 429]);
+    expect(await from('203.0.113.2')).toBe(400);
+    await app.close();
+    app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    const direct = (ip: string) => fetch(`${app!.url}/messages`, { method: 'POST', headers: { 'X-Forwarded-For': ip } }).then((r) => r.status);
+    // Not trusted: every request counts against the socket's address, whatever the header says.
+    expect([await direct('203.0.113.1'), await direct('203.0.113.2'), await direct('203.0.113.3')]).toEqual([400, 400, 429]);
+  });
 });
