@@ -13,25 +13,31 @@ export function isJsonContentType(req: IncomingMessage): boolean {
   return type === 'application/json';
 }
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) {
-    req.resume();
-    return { ok: false, status: 413 };
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
+/** Plain 'data'/'end' events rather than async iteration, which costs several extra ticks per request. */
+export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBytes) {
       req.resume();
-      return { ok: false, status: 413 };
+      return resolve({ ok: false, status: 413 });
     }
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) };
-  } catch {
-    return { ok: false, status: 400, rpcCode: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON.' };
-  }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.once('error', reject);
+    req.once('end', () => {
+      if (tooLarge) return resolve({ ok: false, status: 413 });
+      try {
+        resolve({ ok: true, value: JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8')) });
+      } catch {
+        resolve({ ok: false, status: 400, rpcCode: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON.' });
+      }
+    });
+  });
 }
