@@ -73,16 +73,20 @@ export function createMcpServerFactory(deps: McpServerDeps): McpServerFactory {
     server.setRequestHandler(ListToolsRequestSchema, listTools);
     server.setRequestHandler(ListResourcesRequestSchema, listFiles);
     server.setRequestHandler(ReadResourceRequestSchema, readFile);
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      deps.registry.call(request.params.name, request.params.arguments, {
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+      let log: Logger | undefined;
+      return deps.registry.call(request.params.name, request.params.arguments, {
         elevenlabs,
         settings: deps.settings,
         requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
         audioBlock,
         principal,
-        log: deps.log.child({ sessionId, tool: request.params.name }),
-      }),
-    );
+        // Made on first use: most calls log nothing at the default level.
+        get log() {
+          return (log ??= deps.log.child({ sessionId, tool: request.params.name }));
+        },
+      });
+    });
     return server;
   };
 }

@@ -45,6 +45,7 @@ export function createToolRegistry(
   config: Config,
   refused: ReadonlyMap<string, string> = new Map(),
 ): ToolRegistry {
+  const debug = config.logLevel === 'debug' || config.logLevel === 'trace';
   const limits = createToolLimits({
     paidCallsPerMinute: config.limits.creditToolCallsPerMinute,
     concurrency: config.limits.upstreamConcurrency,
@@ -94,7 +95,7 @@ export function createToolRegistry(
       } catch (err) {
         return (result = toErrorResult(err, name, ctx.log));
       } finally {
-        ctx.log.debug({ ms: Date.now() - started, isError: result?.isError === true }, 'tool call');
+        if (debug) ctx.log.debug({ ms: Date.now() - started, isError: result?.isError === true }, 'tool call');
         if (--inFlight === 0) {
           const w = waiters;
           waiters = [];
