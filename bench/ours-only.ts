@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openInitialized, openMany, postAgent, type SseSession } from './load.js';
 import * as measure from './scenarios.js';
-import { settledRss, type Running } from './servers.js';
+import { memory, settledRss, type Running } from './servers.js';
 
 type Start = (env?: Record<string, string>) => Promise<Running>;
 
@@ -23,7 +23,26 @@ export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions
   }
 }
 
-/** VmHWM cannot be reset, so this needs a fresh process; a small call first loads the ElevenLabs SDK. */
+/**
+ * Writing 5 to /proc/<pid>/clear_refs resets VmHWM to the current VmRSS (Linux 4.0+); true when it did.
+ * Needs the same rights as ptrace; without them the measurement falls back to a VmHWM that includes
+ * everything since the process started.
+ */
+function resetHwm(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A fresh process; a small call first loads the ElevenLabs SDK. `growth` is the call's own peak: VmHWM is
+ * reset just before the call, then growth = VmHWM after − VmRSS before. Where the reset is not allowed,
+ * VmHWM counts since the process started and so also holds earlier peaks (start, the SDK's loading, the
+ * collections after the warm-up): `priorGrowth` = VmHWM − VmRSS just before the call says how much.
+ */
 export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024 * 1024) {
   const server = await startOurs();
   const pid = server.child.pid!;
@@ -33,11 +52,26 @@ export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024
     const warm = await session.rpc('tools/call', { name: 'text_to_speech', arguments: { text: 'warm-up' } }, 30_000);
     if (warm.reply.result?.isError) throw new Error(`warm-up text_to_speech failed: ${JSON.stringify(warm.reply)}`);
     await settledRss(pid);
+    const prior = memory(pid);
+    const hwmReset = resetHwm(pid);
     const r = await measure.peakDuring(pid, session, 'tools/call', { name: 'text_to_speech', arguments: { text: `BIG:${size}` } }, 120_000);
+    // Without a reset, VmHWM still counts the peaks from before the call.
+    const before = hwmReset ? r.before : { ...r.before, hwm: Math.max(prior.hwm, r.before.hwm) };
+    const after = hwmReset ? r.after : { ...r.after, hwm: Math.max(prior.hwm, r.after.hwm) };
     const files = fs.readdirSync(baseDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     const fileBytes = Math.max(0, ...files.map((e) => fs.statSync(path.join(e.parentPath, e.name)).size));
     const ok = r.reply.result?.isError !== true && fileBytes === size;
-    return { growth: r.after.hwm - r.before.rss, sampledGrowth: r.sampledMax - r.before.rss, fileBytes, ms: r.ms, ok, before: r.before, after: r.after };
+    return {
+      growth: after.hwm - before.rss,
+      sampledGrowth: r.sampledMax - before.rss,
+      priorGrowth: prior.hwm - prior.rss,
+      hwmReset,
+      fileBytes,
+      ms: r.ms,
+      ok,
+      before,
+      after,
+    };
   } finally {
     session.close();
     await server.stop();

@@ -9,6 +9,7 @@ import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { OutputMode } from '../config.js';
 import { baseFileName, createUniqueFile } from './file-names.js';
 import { resolveOutputDirectory } from './paths.js';
+import { noteStreamed, streamToFile } from './stream-to-file.js';
 
 export interface OutputSettings {
   mode: OutputMode;
@@ -45,7 +46,10 @@ export function resourceUriFor(basePath: string, filePath: string): string {
 async function toBuffer(data: AsyncIterable<Uint8Array> | Uint8Array): Promise<Buffer> {
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const chunks: Uint8Array[] = [];
-  for await (const chunk of data) chunks.push(chunk);
+  for await (const chunk of data) {
+    chunks.push(chunk);
+    noteStreamed(chunk.byteLength); // the chunks are kept, but the copies they came through are not
+  }
   return Buffer.concat(chunks);
 }
 
@@ -58,10 +62,7 @@ async function writeFile(dir: string, name: string, data: GeneratedFile['data'],
       await handle.writeFile(data);
       if (keep) kept.push(data);
     } else {
-      for await (const chunk of data) {
-        await handle.write(chunk);
-        if (keep) kept.push(chunk);
-      }
+      await streamToFile(handle, data, keep ? (chunk) => kept.push(chunk) : undefined);
     }
     await handle.close();
   } catch (err) {
