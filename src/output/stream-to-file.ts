@@ -41,6 +41,12 @@ function lookUpGc(): Gc | null {
   }
 }
 
+/** True when this runtime gives a minor-GC handle, i.e. streaming reclaims its dead chunks (checked by a test). */
+export function canReclaim(): boolean {
+  minorGc ??= lookUpGc();
+  return minorGc !== null;
+}
+
 /** Notes `bytes` more streamed through memory; runs a minor GC each time RECLAIM_EVERY bytes have passed. */
 export function noteStreamed(bytes: number): void {
   streamedSinceGc += bytes;
