@@ -1,11 +1,12 @@
 // The files operators deploy with, checked: the Dockerfile's essentials, the Render blueprint against
-// Render's own JSON Schema, server.json in step with package.json.
+// Render's own JSON Schema, server.json in step with package.json and with the MCP Registry's publish checks.
 import fs from 'node:fs';
+import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ENV_VARS } from '../../src/config.js';
+import { ENV_VARS, OUTPUT_MODES, RESIDENCY_ORIGINS } from '../../src/config.js';
 
 const read = (f: string) => fs.readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
 
@@ -67,6 +68,39 @@ describe('render-sse-production.yaml', () => {
   });
 });
 
+// The MCP Registry's publish check on transport URLs (modelcontextprotocol/registry, internal/validators:
+// IsValidTemplatedURL): every {name} in a package's URL must be one of that package's environment variable
+// names, argument names or valueHints, exactly (case included); every {name} in a remote's URL must be a key
+// of that remote's `variables`. With the variables filled in, the URL must be http(s) with a host (remotes:
+// https, not localhost).
+interface Named { name?: string; valueHint?: string }
+interface Transport { type: string; url?: string; variables?: Record<string, unknown> }
+interface Package { transport: Transport; environmentVariables?: Named[]; runtimeArguments?: Named[]; packageArguments?: Named[] }
+
+const templateVars = (url: string) => [...url.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+
+function templateProblems(url: string, declared: readonly string[], remote: boolean): string[] {
+  const problems = templateVars(url)
+    .filter((v) => !declared.includes(v))
+    .map((v) => `{${v}} in ${url} is not declared (declared: ${declared.join(', ') || 'none'})`);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url.replace(/:\{[^}]+\}(?=\/|$)/g, ':8080').replace(/\{[^}]+\}/g, 'placeholder'));
+  } catch {
+    problems.push(`${url} is not a URL once its variables are filled in`);
+  }
+  if (parsed && !/^https?:$/.test(parsed.protocol)) problems.push(`${url} is not http(s)`);
+  if (parsed && remote && (parsed.protocol !== 'https:' || /^(localhost|127\.0\.0\.1)$|\.localhost$/.test(parsed.hostname))) {
+    problems.push(`remote ${url} must be https and not loopback`);
+  }
+  return problems;
+}
+
+const packageVariables = (pkg: Package) =>
+  [...(pkg.environmentVariables ?? []), ...(pkg.runtimeArguments ?? []), ...(pkg.packageArguments ?? [])].flatMap((a) =>
+    [a.name, a.valueHint].filter((n): n is string => typeof n === 'string' && n !== ''),
+  );
+
 describe('server.json (MCP Registry)', () => {
   const server = JSON.parse(read('server.json'));
   const pkg = JSON.parse(read('package.json'));
@@ -82,6 +116,49 @@ describe('server.json (MCP Registry)', () => {
     expect(server.remotes[0]).toMatchObject({ type: 'sse', url: expect.stringMatching(/\/sse$/) });
     expect(server.remotes[0].headers[0]).toMatchObject({ name: 'Authorization', isSecret: true });
     for (const v of server.packages[0].environmentVariables) expect(ENV_VARS as readonly string[]).toContain(v.name);
+  });
+
+  it('declares every {variable} in its URLs, as the registry requires at publish', () => {
+    const problems = [
+      ...(server.packages as Package[]).flatMap((p) => (p.transport.url ? templateProblems(p.transport.url, packageVariables(p), false) : [])),
+      ...(server.remotes as Transport[]).flatMap((r) => templateProblems(r.url!, Object.keys(r.variables ?? {}), true)),
+    ];
+    expect(problems).toEqual([]);
+    expect(server.packages[0].transport.url).toContain('{PORT}');
+  });
+
+  it('the URL check rejects what the registry rejects', () => {
+    expect(templateProblems('http://127.0.0.1:{port}/sse', ['PORT'], false)).toHaveLength(1);
+    expect(templateProblems('https://{host}/sse', [], true)).toHaveLength(1);
+    expect(templateProblems('http://localhost:8000/sse', [], true)).toHaveLength(1);
+    expect(templateProblems('https://{host}/sse', ['host'], true)).toEqual([]);
+  });
+
+  it('offers exactly the residencies and output modes config.ts accepts', () => {
+    type Input = { name: string; default?: string; choices?: string[] };
+    const inputs = server.packages[0].environmentVariables as Input[];
+    const env = Object.fromEntries(inputs.map((v) => [v.name, v]));
+    expect(env.ELEVENLABS_API_RESIDENCY?.choices).toEqual(Object.keys(RESIDENCY_ORIGINS));
+    expect(env.ELEVENLABS_MCP_OUTPUT_MODE?.choices).toEqual([...OUTPUT_MODES]);
+    for (const v of inputs) {
+      if (v.choices && v.default !== undefined) expect(v.choices, v.name).toContain(v.default);
+    }
+  });
+
+  // The registry's schema (https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json, from
+  // github.com/modelcontextprotocol/static schemas/2025-12-11/server.schema.json) is third-party data, so it is
+  // kept beside Render's schema in ../shared/fixtures rather than in this repository.
+  const schemaFile = new URL('../../../shared/fixtures/mcp-server.schema.json', import.meta.url);
+  const hasSchema = fs.existsSync(schemaFile);
+  if (!hasSchema) console.warn(`[deploy-files.test] server.json schema check SKIPPED: ${schemaFile.pathname} is missing (save ${server.$schema} there)`);
+
+  it.skipIf(!hasSchema)('validates against the registry\'s server.json schema of the version it declares', () => {
+    const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+    expect(schema.$id).toBe(server.$schema);
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addFormat('uri', (s: string) => URL.canParse(s));
+    const validate = ajv.compile(schema);
+    expect(validate(server), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
   it('package.json has a bin that starts the server', () => {
