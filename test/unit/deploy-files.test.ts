@@ -1,5 +1,7 @@
 // The files operators deploy with, checked: the Dockerfile's essentials, the Render blueprint against
-// Render's own JSON Schema, server.json in step with package.json and with the MCP Registry's publish checks.
+// Render's own JSON Schema, server.json in step with package.json and with the MCP Registry's publish checks,
+// and every path package.json ships.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -164,5 +166,29 @@ describe('server.json (MCP Registry)', () => {
   it('package.json has a bin that starts the server', () => {
     expect(Object.values(pkg.bin)).toEqual(['dist/index.js']);
     expect(read('src/index.ts').startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+});
+
+describe('package.json "files"', () => {
+  const pkg = JSON.parse(read('package.json'));
+  const build = JSON.parse(read('tsconfig.build.json'));
+
+  it('names only paths that exist (dist is the build output, made before publishing)', () => {
+    for (const entry of pkg.files as string[]) {
+      if (entry === build.compilerOptions.outDir) {
+        expect(pkg.scripts.prepublishOnly).toBe('npm run build');
+        continue;
+      }
+      expect(fs.existsSync(new URL(`../../${entry}`, import.meta.url)), `${entry} is in "files" but missing`).toBe(true);
+    }
+  });
+
+  it('the packed tarball carries the MIT LICENSE that "license" names', () => {
+    expect(pkg.license).toBe('MIT');
+    const license = read('LICENSE');
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 elevenlabs-mcp-sse contributors\n/);
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' }));
+    const paths = (packed.files as { path: string }[]).map((f) => f.path);
+    for (const f of ['LICENSE', 'README.md', '.env.example', 'package.json']) expect(paths).toContain(f);
   });
 });
