@@ -1,5 +1,5 @@
-// Contract tests for the speech family's upload and playback tools: speech_to_text, speech_to_speech,
-// isolate_audio and play_audio, through the real SDK client over SSE against the fake upstream.
+// Contract tests for the speech family: text_to_speech, speech_to_text, speech_to_speech, isolate_audio and
+// play_audio, through the real SDK client over SSE against the fake upstream.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,13 @@ const TS = '\\d{8}_\\d{6}';
 
 /** Parameters and required sets of elevenlabs-mcp 0.12.2 (its tools/list), in its order. */
 const OFFICIAL: Record<string, { params: string[]; required: string[] }> = {
+  text_to_speech: {
+    params: [
+      'text', 'voice_name', 'output_directory', 'voice_id', 'stability', 'similarity_boost', 'style',
+      'use_speaker_boost', 'speed', 'language', 'output_format', 'model_id',
+    ],
+    required: ['text'],
+  },
   speech_to_text: {
     params: ['input_file_path', 'language_code', 'diarize', 'save_transcript_to_file', 'return_transcript_to_client_directly', 'output_directory'],
     required: ['input_file_path'],
@@ -46,10 +53,10 @@ async function formFile(form: FormData | undefined, field: string) {
 }
 
 describe('tools/list', () => {
-  it('the four tools have the official parameters, required sets and defaults; play_audio alone reads', async () => {
+  it('the five tools have the official parameters, required sets and defaults; play_audio alone reads', async () => {
     await contract.withApp({}, async ({ client }) => {
       const { tools } = await client.listTools();
-      for (const name of ['speech_to_text', 'speech_to_speech', 'isolate_audio', 'play_audio']) {
+      for (const name of ['text_to_speech', 'speech_to_text', 'speech_to_speech', 'isolate_audio', 'play_audio']) {
         const tool = tools.find((t) => t.name === name)!;
         const official = OFFICIAL[name]!;
         expect(Object.keys(tool.inputSchema.properties ?? {}), name).toEqual(official.params);
@@ -63,6 +70,20 @@ describe('tools/list', () => {
       expect(props('speech_to_text').save_transcript_to_file!.default).toBe(true);
       expect(props('speech_to_text').return_transcript_to_client_directly!.default).toBe(false);
       expect(props('speech_to_speech').voice_name!.default).toBe('Adam');
+      expect(Object.fromEntries(Object.entries(props('text_to_speech')).map(([k, v]) => [k, v.default]))).toEqual({
+        text: undefined,
+        voice_name: undefined,
+        output_directory: undefined,
+        voice_id: undefined,
+        stability: 0.5,
+        similarity_boost: 0.75,
+        style: 0,
+        use_speaker_boost: true,
+        speed: 1,
+        language: 'en',
+        output_format: 'mp3_44100_128',
+        model_id: undefined,
+      });
       expect(tools.find((t) => t.name === 'speech_to_text')!.description).toMatch(
         /^Transcribe speech from an audio file\. When save_transcript_to_file=True: Saves output file to directory/,
       );
@@ -74,7 +95,154 @@ describe('tools/list', () => {
     await contract.withApp({ ELEVENLABS_MCP_READ_ONLY: 'true' }, async ({ client }) => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toContain('play_audio');
-      for (const n of ['speech_to_text', 'speech_to_speech', 'isolate_audio']) expect(names).not.toContain(n);
+      for (const n of ['text_to_speech', 'speech_to_text', 'speech_to_speech', 'isolate_audio']) expect(names).not.toContain(n);
+    });
+  });
+});
+
+describe('text_to_speech', () => {
+  const DEFAULT_VOICE = 'cgSgspJ2msm6clMCkdW9';
+  const ttsCalls = (fake: ContractCase['fake']) => fake.callsTo('POST', /^\/v1\/text-to-speech\//);
+
+  it('files mode: sends the text, the official voice settings and the format; saves the audio and names the voice', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call, fake }) => {
+      const { text, isError, content } = await call('text_to_speech', { text: 'Good evening', voice_name: 'Rachel', stability: 0.3, speed: 1.1 });
+      expect(isError, text).toBe(false);
+      expect(content).toHaveLength(1);
+      const m = /^Success\. File saved as: (.+)\. Voice used: Rachel$/.exec(text);
+      expect(m, text).not.toBeNull();
+      expect(path.dirname(m![1]!)).toBe(await realBase(app));
+      expect(path.basename(m![1]!)).toMatch(new RegExp(`^tts_Good__${TS}\\.mp3$`));
+      expect(await fs.readFile(m![1]!)).toEqual(fakeAudio('TTS', 'voice-rachel-01', 'Good evening', 'mp3_44100_128'));
+
+      const req = fake.callsTo('POST', '/v1/text-to-speech/voice-rachel-01').at(-1)!;
+      expect(req.query.get('output_format')).toBe('mp3_44100_128');
+      expect(req.json).toEqual({
+        text: 'Good evening',
+        model_id: 'eleven_multilingual_v2',
+        voice_settings: { stability: 0.3, similarity_boost: 0.75, style: 0, use_speaker_boost: true, speed: 1.1 },
+      });
+    });
+  });
+
+  it('resources mode: the audio comes back inline (resource + audio block) with the text; nothing is written', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'resources' }, async ({ app, call }) => {
+      const { text, content, isError } = await call('text_to_speech', { text: 'Inline please', output_format: 'pcm_16000' });
+      expect(isError, text).toBe(false);
+      expect(content.map((c) => c.type)).toEqual(['text', 'resource', 'audio']);
+      expect(text).toMatch(new RegExp(`^Success\\. Returned as resource: elevenlabs://tts_Inlin_${TS}\\.pcm\\. Voice used: ${DEFAULT_VOICE}$`));
+      const resource = content[1]!.resource!;
+      expect(resource.uri).toMatch(new RegExp(`^elevenlabs://tts_Inlin_${TS}\\.pcm$`));
+      expect(Buffer.from(resource.blob!, 'base64')).toEqual(fakeAudio('TTS', DEFAULT_VOICE, 'Inline please', 'pcm_16000'));
+      expect(content[2]).toMatchObject({ type: 'audio', data: resource.blob });
+      expect(await fs.readdir(app.basePath)).toEqual([]);
+    });
+  });
+
+  it('both mode: writes into output_directory and returns the same bytes; the URI reads back', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'both' }, async ({ app, call, client }) => {
+      const { content, isError, text } = await call('text_to_speech', { text: 'Twice', voice_id: 'voice-rachel-02', output_directory: 'speech' });
+      expect(isError, text).toBe(false);
+      expect(text).toContain('Voice used: Rachel Deep');
+      const files = await fs.readdir(path.join(app.basePath, 'speech'));
+      expect(files).toHaveLength(1);
+      const onDisk = await fs.readFile(path.join(app.basePath, 'speech', files[0]!));
+      expect(onDisk).toEqual(fakeAudio('TTS', 'voice-rachel-02', 'Twice', 'mp3_44100_128'));
+      const resource = content.find((c) => c.type === 'resource')!.resource!;
+      expect(resource.uri).toBe(`elevenlabs://speech/${files[0]}`);
+      expect(Buffer.from(resource.blob!, 'base64')).toEqual(onDisk);
+      const read = await client.readResource({ uri: resource.uri });
+      expect(Buffer.from((read.contents[0] as { blob: string }).blob, 'base64')).toEqual(onDisk);
+    });
+  });
+
+  it('picks the model by language as upstream does (flash v2.5 for hu, no, vi; multilingual v2 otherwise)', async () => {
+    await contract.withApp({}, async ({ call, fake }) => {
+      const sent: Record<string, unknown> = {};
+      for (const language of ['hu', 'no', 'vi', 'en', 'de', 'HU']) {
+        const r = await call('text_to_speech', { text: `in ${language}`, language });
+        expect(r.isError, r.text).toBe(false);
+        sent[language] = (ttsCalls(fake).at(-1)!.json as { model_id: string }).model_id;
+      }
+      // Upstream compares the code exactly (`language in ["hu", "no", "vi"]`), so 'HU' is not Hungarian to it.
+      expect(sent).toEqual({
+        hu: 'eleven_flash_v2_5',
+        no: 'eleven_flash_v2_5',
+        vi: 'eleven_flash_v2_5',
+        en: 'eleven_multilingual_v2',
+        de: 'eleven_multilingual_v2',
+        HU: 'eleven_multilingual_v2',
+      });
+    });
+  });
+
+  it('an explicit model_id wins over the language pick', async () => {
+    await contract.withApp({}, async ({ call, fake }) => {
+      for (const [language, model_id] of [['hu', 'eleven_v3'], ['en', 'eleven_flash_v2_5'], ['vi', 'eleven_turbo_v2_5']] as const) {
+        const r = await call('text_to_speech', { text: 'explicit', language, model_id });
+        expect(r.isError, r.text).toBe(false);
+        expect((ttsCalls(fake).at(-1)!.json as { model_id: string }).model_id, `${language} + ${model_id}`).toBe(model_id);
+      }
+    });
+  });
+
+  it('refuses bad arguments with clear messages before any upstream call', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call, fake }) => {
+      const before = fake.calls.length;
+      const cases: [Record<string, unknown>, string | RegExp][] = [
+        [{}, 'Invalid arguments for text_to_speech: text is required'],
+        [{ text: '' }, 'Text is required.'],
+        [{ text: 'x', stability: 1.5 }, 'Invalid arguments for text_to_speech: stability: stability must be at most 1'],
+        [{ text: 'x', stability: -0.1 }, 'Invalid arguments for text_to_speech: stability: stability must be at least 0'],
+        [{ text: 'x', similarity_boost: 'high' }, 'Invalid arguments for text_to_speech: similarity_boost: similarity_boost must be a number from 0 to 1'],
+        [{ text: 'x', speed: 1.5 }, 'Invalid arguments for text_to_speech: speed: speed must be at most 1.2'],
+        [{ text: 'x', output_format: 'mp3_96000_320' }, /^Invalid arguments for text_to_speech: output_format: output_format must be one of: mp3_22050_32, .*, wav_48000$/],
+        [{ text: 'x', model_id: 'eleven_v9' }, /^Invalid arguments for text_to_speech: model_id: model_id must be one of: eleven_v3, /],
+        [{ text: 'x', use_speaker_boost: 'yes' }, /^Invalid arguments for text_to_speech: use_speaker_boost: /],
+        [{ text: 'x', voice_id: 'voice-rachel-01', voice_name: 'Rachel' }, 'voice_id and voice_name cannot both be provided.'],
+        [{ text: 'x', output_directory: '../elsewhere' }, /^output_directory \(\.\.\/elsewhere\) is outside the server's base directory/],
+      ];
+      for (const [args, message] of cases) {
+        const { isError, text } = await call('text_to_speech', args);
+        expect(isError, JSON.stringify(args)).toBe(true);
+        if (typeof message === 'string') expect(text, JSON.stringify(args)).toBe(message);
+        else expect(text, JSON.stringify(args)).toMatch(message);
+      }
+      expect(fake.calls.slice(before)).toEqual([]);
+      expect(await fs.readdir(app.basePath)).toEqual([]);
+    });
+  });
+
+  it('an upstream 422 or a 429 on the conversion is a clear isError message and leaves no file', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'both' }, async ({ app, call, fake }) => {
+      const url = `/v1/text-to-speech/${DEFAULT_VOICE}`;
+      fake.failNext('POST', url, {
+        status: 422,
+        json: { detail: [{ loc: ['body', 'voice_settings', 'stability'], msg: 'Input should be less than or equal to 1', type: 'less_than_equal' }] },
+      });
+      const invalid = await call('text_to_speech', { text: 'rejected' });
+      expect(invalid).toMatchObject({
+        isError: true,
+        text: 'ElevenLabs rejected the request as invalid (422). ElevenLabs says: voice_settings.stability: Input should be less than or equal to 1',
+      });
+
+      fake.failNext('POST', url, {
+        status: 429,
+        json: { detail: { status: 'quota_exceeded', message: 'This request exceeds your quota of 10000. You have 3 credits remaining.' } },
+      });
+      const quota = await call('text_to_speech', { text: 'too much' });
+      expect(quota).toMatchObject({
+        isError: true,
+        text: 'Your ElevenLabs quota is exceeded (429): add credits or upgrade the plan. ElevenLabs says: This request exceeds your quota of 10000. You have 3 credits remaining.',
+      });
+      expect(quota.content).toHaveLength(1);
+
+      fake.failNext('POST', url, { status: 429, headers: { 'retry-after': '12' }, json: { detail: { status: 'too_many_concurrent_requests', message: 'Busy.' } } });
+      const busy = await call('text_to_speech', { text: 'busy' });
+      expect(busy.text).toBe('ElevenLabs is rate limiting this account (429). Retry after 12 s. ElevenLabs says: Busy.');
+
+      expect(ttsCalls(fake).slice(-3).map((c) => c.path)).toEqual([url, url, url]);
+      expect(await fs.readdir(app.basePath)).toEqual([]);
     });
   });
 });
