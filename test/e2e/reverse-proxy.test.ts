@@ -1,7 +1,11 @@
 // The deployment guide's nginx block, taken from SSE_DEPLOYMENT_GUIDE.md as written, in front of the real
 // server: the stream must pass through unbuffered (keep-alives arrive one by one) and a tool call must work.
+// Then the same block reached by a public name (server_name mcp.example.com, Host: mcp.example.com): without
+// ALLOWED_HOSTS the loopback-bound server refuses /sse with 403 JSON (while /health passes), with it the
+// session works; so does the guide's other choice, `proxy_set_header Host 127.0.0.1;`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,44 +17,94 @@ import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-eleven
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
 if (!hasNginx) console.warn('[reverse-proxy.test] SKIPPED: nginx is not installed (apt-get install nginx-light)');
 
+const PUBLIC_NAME = 'mcp.example.com';
+
+/** GET with an explicit Host header (fetch does not let a caller set one). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { Host: host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
 describe.skipIf(!hasNginx)('behind nginx, configured as the deployment guide says', () => {
   let dir: string;
-  let app: TestApp;
   let fake: FakeElevenLabs;
-  let proxyUrl: string;
+  const apps: TestApp[] = [];
   let nginx: ReturnType<typeof spawn> | undefined;
+  // Entry points: the guide's block as written, reached on 127.0.0.1 (local) or by the public name (public*).
+  let proxyUrl: string;
+  let publicNoAllowed: string;
+  let publicAllowed: string;
+  let publicLoopbackHost: string;
+  // Fronts that rewrite Host to the public name, so an SDK client (whose fetch cannot set Host) reaches the
+  // guide's block as a client of mcp.example.com would.
+  let viaNameNoAllowed: string;
+  let viaNameAllowed: string;
+  let viaNameLoopbackHost: string;
 
   afterAll(async () => {
     nginx?.kill('SIGTERM');
-    await app?.close();
+    for (const app of apps) await app.close();
     await fake?.close();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
   beforeAll(async () => {
     fake = await startFakeElevenLabs();
-    app = await startTestApp({ ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, SSE_KEEPALIVE_MS: '200', TRUST_PROXY: '1' });
+    const start = async (env: Record<string, string> = {}) => {
+      const app = await startTestApp({ ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, SSE_KEEPALIVE_MS: '200', TRUST_PROXY: '1', ...env });
+      apps.push(app);
+      return new URL(app.url).host;
+    };
+    const plain = await start();
+    const allowed = await start({ ALLOWED_HOSTS: PUBLIC_NAME });
+
     const guide = await fs.readFile(new URL('../../SSE_DEPLOYMENT_GUIDE.md', import.meta.url), 'utf8');
     const block = /```nginx\n([\s\S]*?)```/.exec(guide)?.[1];
     expect(block, 'the guide has an nginx block').toBeTruthy();
-    const upstream = new URL(app.url).host;
-    const port = await freePort();
+    expect(block).toContain('proxy_set_header Host $host;');
+    expect(block).toMatch(/ALLOWED_HOSTS=<that name>/);
+    const alternative = 'proxy_set_header Host 127.0.0.1;';
+    expect(guide, 'the guide names the loopback-Host alternative').toContain(`\`${alternative}\``);
+
+    const guideServer = (port: number, upstream: string, serverName?: string, b = block!) =>
+      `  server { listen 127.0.0.1:${port};${serverName ? ` server_name ${serverName};` : ''}
+${b.replace('http://127.0.0.1:8000', `http://${upstream}`)}
+  }`;
+    const front = (port: number, to: number) =>
+      `  server { listen 127.0.0.1:${port};
+    location / { proxy_pass http://127.0.0.1:${to}; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host ${PUBLIC_NAME}; proxy_buffering off; proxy_read_timeout 1h; }
+  }`;
+    const [p0, p1, p2, p3, f1, f2, f3] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'el-nginx-'));
     const conf = `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 64; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  server { listen 127.0.0.1:${port};
-${block!.replace('http://127.0.0.1:8000', `http://${upstream}`)}
-  }
+${guideServer(p0!, plain)}
+${guideServer(p1!, plain, PUBLIC_NAME)}
+${guideServer(p2!, allowed, PUBLIC_NAME)}
+${guideServer(p3!, plain, PUBLIC_NAME, block!.replace('proxy_set_header Host $host;', alternative))}
+${front(f1!, p1!)}
+${front(f2!, p2!)}
+${front(f3!, p3!)}
 }`;
     await fs.writeFile(path.join(dir, 'nginx.conf'), conf);
     nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf')], { stdio: 'ignore' });
-    proxyUrl = `http://127.0.0.1:${port}`;
+    const at = (p: number) => `http://127.0.0.1:${p}`;
+    [proxyUrl, publicNoAllowed, publicAllowed, publicLoopbackHost] = [at(p0!), at(p1!), at(p2!), at(p3!)];
+    [viaNameNoAllowed, viaNameAllowed, viaNameLoopbackHost] = [at(f1!), at(f2!), at(f3!)];
     const until = Date.now() + 10_000;
     for (;;) {
-      const ok = await fetch(`${proxyUrl}/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${viaNameLoopbackHost}/health`).then((r) => r.ok, () => false);
       if (ok) break;
       if (Date.now() > until) throw new Error('nginx did not come up');
       await new Promise((r) => setTimeout(r, 100));
@@ -75,5 +129,39 @@ ${block!.replace('http://127.0.0.1:8000', `http://${upstream}`)}
     expect(result.isError).toBeFalsy();
     expect(textOf(result)).toContain('eleven_multilingual_v2');
     await client.close();
+  });
+
+  it('by a public name without ALLOWED_HOSTS: /health passes but /sse is a 403 host_not_allowed JSON error', async () => {
+    expect((await getWithHost(`${publicNoAllowed}/health`, PUBLIC_NAME)).status).toBe(200);
+    const sse = await openRawSse(publicNoAllowed, { Host: PUBLIC_NAME });
+    expect(sse.status).toBe(403);
+    expect(sse.headers['content-type']).toMatch(/^application\/json/);
+    await sse.ended;
+    expect(JSON.parse(sse.text)).toMatchObject({ error: { code: 'host_not_allowed' } });
+    // The same through the Host-rewriting front, as an SDK client would meet it.
+    await expect(connectClient(viaNameNoAllowed)).rejects.toThrow(/403/);
+  });
+
+  it(`by a public name with ALLOWED_HOSTS=${PUBLIC_NAME}: the stream opens and a whole session works`, async () => {
+    const sse = await openRawSse(publicAllowed, { Host: PUBLIC_NAME });
+    expect(sse.status).toBe(200);
+    expect(sse.endpoint).toMatch(/^\/messages\?sessionId=/);
+    sse.close();
+    const client = await connectClient(viaNameAllowed);
+    expect((await client.listTools()).tools).toHaveLength(27);
+    const result = await client.callTool({ name: 'list_models', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain('eleven_multilingual_v2');
+    await client.close();
+  });
+
+  it('by a public name with the guide\'s other choice, proxy_set_header Host 127.0.0.1: works without ALLOWED_HOSTS', async () => {
+    const client = await connectClient(viaNameLoopbackHost);
+    const result = await client.callTool({ name: 'list_models', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    await client.close();
+    const sse = await openRawSse(publicLoopbackHost, { Host: PUBLIC_NAME });
+    expect(sse.status).toBe(200);
+    sse.close();
   });
 });
