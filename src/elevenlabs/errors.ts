@@ -57,8 +57,35 @@ export interface DescribedUpstreamError {
 }
 
 /**
+ * What ElevenLabs' own `detail.status` says went wrong. It wins over the HTTP status: the real API answers
+ * a spent quota (and unusual activity) with 401, the same code as a bad key.
+ */
+type Kind = 'key' | 'quota' | 'unusual' | 'forbidden' | 'notFound' | 'invalid' | 'rateLimit';
+const KIND_BY_DETAIL_STATUS: Record<string, Kind> = {
+  invalid_api_key: 'key',
+  quota_exceeded: 'quota',
+  detected_unusual_activity: 'unusual',
+  missing_permissions: 'forbidden',
+  voice_not_found: 'notFound',
+  too_many_concurrent_requests: 'rateLimit',
+  system_busy: 'rateLimit',
+};
+
+function kindOf(status: number, detailStatus: string | undefined, detailMessage: string | undefined): Kind | undefined {
+  const byDetail = detailStatus !== undefined ? KIND_BY_DETAIL_STATUS[detailStatus] : undefined;
+  if (byDetail) return byDetail;
+  if (status === 401) return 'key';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'notFound';
+  if (status === 422 || status === 400) return 'invalid';
+  if (status === 429) return /quota/i.test(detailMessage ?? '') ? 'quota' : 'rateLimit';
+  return undefined;
+}
+
+/**
  * Describes an error thrown by the ElevenLabs SDK, or returns undefined when it is not one.
- * Branches on statusCode, not on SDK subclasses: 401/404/429/5xx arrive as plain ElevenLabsError.
+ * Branches on the body's detail.status, then on statusCode, never on SDK subclasses: 401/404/429/5xx arrive
+ * as plain ElevenLabsError.
  */
 export function describeUpstreamError(err: unknown, what = 'ElevenLabs'): DescribedUpstreamError | undefined {
   if (err instanceof UserError) return undefined;
@@ -76,33 +103,28 @@ export function describeUpstreamError(err: unknown, what = 'ElevenLabs'): Descri
   if (status === undefined) {
     return { message: `Could not reach ${what} (${clip(err.message, 120)}); try again later.` };
   }
-  if (status === 401) {
-    return {
-      status,
-      message: `ElevenLabs rejected the API key (401): check ELEVENLABS_API_KEY on the server.${because}`,
-    };
-  }
-  if (status === 403) {
-    return { status, message: `ElevenLabs refused this request (403): the API key lacks permission for it.${because}` };
-  }
-  if (status === 404) {
-    return { status, message: `Not found on ElevenLabs (404): check the id you passed.${because}` };
-  }
-  if (status === 422 || status === 400) {
-    return { status, message: `ElevenLabs rejected the request as invalid (${status}).${because}` };
-  }
-  if (status === 429) {
-    const header = err.rawResponse?.headers?.get?.('retry-after');
-    const retryAfterSeconds = header && /^\d+$/.test(header) ? Number(header) : undefined;
-    const quota = detailStatus === 'quota_exceeded' || /quota/i.test(detailMessage ?? '');
-    const wait = retryAfterSeconds !== undefined ? ` Retry after ${retryAfterSeconds} s.` : ' Wait a moment and retry.';
-    return {
-      status,
-      retryAfterSeconds,
-      message: quota
-        ? `Your ElevenLabs quota is exceeded (429): add credits or upgrade the plan.${because}`
-        : `ElevenLabs is rate limiting this account (429).${wait}${because}`,
-    };
+  switch (kindOf(status, detailStatus, detailMessage)) {
+    case 'key':
+      return { status, message: `ElevenLabs rejected the API key (${status}): check ELEVENLABS_API_KEY on the server.${because}` };
+    case 'quota':
+      return { status, message: `Your ElevenLabs quota is exceeded (${status}): add credits or upgrade the plan.${because}` };
+    case 'unusual':
+      return {
+        status,
+        message: `ElevenLabs refused the request because it detected unusual activity on the account (${status}); a paid plan or ElevenLabs support can lift it.${because}`,
+      };
+    case 'forbidden':
+      return { status, message: `ElevenLabs refused this request (${status}): the API key lacks permission for it.${because}` };
+    case 'notFound':
+      return { status, message: `Not found on ElevenLabs (${status}): check the id you passed.${because}` };
+    case 'invalid':
+      return { status, message: `ElevenLabs rejected the request as invalid (${status}).${because}` };
+    case 'rateLimit': {
+      const header = err.rawResponse?.headers?.get?.('retry-after');
+      const retryAfterSeconds = header && /^\d+$/.test(header) ? Number(header) : undefined;
+      const wait = retryAfterSeconds !== undefined ? ` Retry after ${retryAfterSeconds} s.` : ' Wait a moment and retry.';
+      return { status, retryAfterSeconds, message: `ElevenLabs is rate limiting this account (${status}).${wait}${because}` };
+    }
   }
   if (status >= 500) {
     return { status, message: `ElevenLabs is unavailable (${status}); try again in a moment.` };

@@ -17,6 +17,14 @@ const waitFor = async (cond: () => boolean, ms = 5000) => {
 describe('upstream faults', () => {
   it.each([
     [401, { detail: { status: 'invalid_api_key', message: 'Invalid API key' } }, /rejected the API key \(401\)/],
+    // The real API answers a spent quota with 401, like a bad key; detail.status tells them apart.
+    [
+      401,
+      { detail: { status: 'quota_exceeded', message: 'This request exceeds your quota of 10000. You have 3 credits remaining.' } },
+      /^Your ElevenLabs quota is exceeded \(401\): add credits or upgrade the plan\. ElevenLabs says: This request exceeds your quota of 10000\./,
+    ],
+    [401, { detail: { status: 'detected_unusual_activity', message: 'Unusual activity detected.' } }, /^ElevenLabs refused the request because it detected unusual activity .*\(401\)/],
+    [400, { detail: { status: 'voice_not_found', message: 'A voice with that id was not found.' } }, /^Not found on ElevenLabs \(400\): check the id you passed\./],
     [404, { detail: { status: 'voice_not_found', message: 'voice missing' } }, /Not found on ElevenLabs \(404\).*voice missing/],
     [422, { detail: [{ loc: ['body', 'voice_settings', 'stability'], msg: 'Input should be less than or equal to 1' }] }, /invalid \(422\).*voice_settings\.stability: Input should be less than or equal to 1/],
     [500, { detail: 'boom RAW-BODY' }, /^ElevenLabs is unavailable \(500\)/],
