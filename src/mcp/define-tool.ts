@@ -44,6 +44,12 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
   input: Input;
   /** When set, the tool returns structuredContent matching this schema (and the same JSON as text). */
   output?: z.ZodObject;
+  /**
+   * What a top-level `null` argument stands for, for the parameters where the official server gives None a
+   * meaning of its own (create_agent voice_id: no voice). Any other null argument is treated as absent, so
+   * its default applies; the advertised schemas never carry null.
+   */
+  nullAs?: { [K in keyof z.input<Input>]?: z.input<Input>[K] };
   handle(args: z.output<Input>, ctx: ToolContext): Promise<CallToolResult>;
 }
 

@@ -40,6 +40,23 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * The arguments with every top-level null replaced by what the tool says it stands for (`nullAs`), or
+ * dropped: the official server's parameters default to None, so clients written for it send null for
+ * "not given". The same object comes back when there is no null (the common case).
+ */
+export function withoutNulls(args: unknown, nullAs: Readonly<Record<string, unknown>> = {}): unknown {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(args)) {
+    if (value !== null) continue;
+    out ??= { ...(args as Record<string, unknown>) };
+    if (Object.hasOwn(nullAs, key)) out[key] = nullAs[key];
+    else delete out[key];
+  }
+  return out ?? args;
+}
+
 export function createToolRegistry(
   tools: readonly ToolDefinition[],
   config: Config,
@@ -80,7 +97,7 @@ export function createToolRegistry(
     async call(name, args, ctx) {
       const tool = byName.get(name);
       if (!tool) return errorResult(refused.get(name) ?? `Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
-      const parsed = tool.input.safeParse(args ?? {});
+      const parsed = tool.input.safeParse(withoutNulls(args ?? {}, tool.nullAs));
       if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
       inFlight++;
       const started = Date.now();

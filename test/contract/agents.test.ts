@@ -224,6 +224,32 @@ describe('create_agent', () => {
     });
   });
 
+  it('null arguments behave as upstream: voice_id null means no voice, any other null means "not given"', async () => {
+    await contract.withApp({ ELEVENLABS_DEFAULT_VOICE_ID: 'operator-voice' }, async ({ call, fake }) => {
+      const r = await call('create_agent', { name: 'N', first_message: 'Hi', system_prompt: 'p', voice_id: null });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.text).toMatch(/, Voice ID: Default, Language: en, LLM: gemini-2\.0-flash-001, /);
+      const noVoice = fake.callsTo('POST', '/v1/convai/agents/create').at(-1)!;
+      expect(noVoice.body.toString('utf8')).toBe(JSON.stringify(officialCreateBody({ name: 'N', prompt: 'p', first: 'Hi' })));
+
+      const rest = await call('create_agent', {
+        name: 'M',
+        first_message: 'Hi',
+        system_prompt: 'p',
+        language: null,
+        llm: null,
+        temperature: null,
+        max_tokens: null,
+        model_id: null,
+        retention_days: null,
+      });
+      expect(rest.isError, rest.text).toBe(false);
+      expect(rest.text).toMatch(/, Voice ID: operator-voice, Language: en, LLM: gemini-2\.0-flash-001, /);
+      const defaults = fake.callsTo('POST', '/v1/convai/agents/create').at(-1)!;
+      expect(defaults.body.toString('utf8')).toBe(JSON.stringify(officialCreateBody({ name: 'M', prompt: 'p', first: 'Hi', voice: 'operator-voice' })));
+    });
+  });
+
   it('validates ranges and enums before any upstream call', async () => {
     await contract.withApp({}, async (c) => {
       const base = { name: 'x', first_message: 'y', system_prompt: 'z' };
@@ -238,7 +264,7 @@ describe('create_agent', () => {
         ['create_agent', { ...base, model_id: 'eleven_v3' }, /model_id must be one of: eleven_turbo_v2, /],
         ['create_agent', { ...base, max_duration_seconds: 0 }, /max_duration_seconds must be at least 1/],
         ['create_agent', { ...base, max_tokens: 1.5 }, /max_tokens must be a whole number/],
-        ['create_agent', { ...base, voice_id: null }, /voice_id/],
+        ['create_agent', { ...base, name: null }, /name is required/],
       ]);
     });
   });

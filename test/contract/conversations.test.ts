@@ -227,6 +227,22 @@ describe('list_conversations', () => {
     });
   });
 
+  it('null filters mean "not given" (upstream\'s None defaults): only page_size goes upstream', async () => {
+    await withApp({}, async ({ call, fake }) => {
+      const r = await call('list_conversations', {
+        agent_id: null,
+        cursor: null,
+        call_start_before_unix: null,
+        call_start_after_unix: null,
+        page_size: null,
+        max_length: null,
+      });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.text).toMatch(/^Showing 4 conversations\n\n/);
+      expect(Object.fromEntries(fake.callsTo('GET', '/v1/convai/conversations').at(-1)!.query)).toEqual({ page_size: '30' });
+    });
+  });
+
   it('above max_length the list is an embedded text resource and the pagination line stays in the text', async () => {
     await withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call }) => {
       const whole = await call('list_conversations', { page_size: 2 });

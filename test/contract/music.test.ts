@@ -164,6 +164,34 @@ describe('compose_music', () => {
     });
   });
 
+  it('null for the optional arguments means "not given", as upstream\'s None defaults', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ call, fake }) => {
+      const r = await call('compose_music', {
+        prompt: 'Calm piano',
+        output_directory: null,
+        composition_plan: null,
+        music_length_ms: null,
+        model_id: null,
+        force_instrumental: null,
+        store_for_inpainting: null,
+        seed: null,
+      });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.text).toMatch(/Model: music_v2\.$/);
+      expect(fake.callsTo('POST', '/v1/music').at(-1)!.json).toEqual({
+        prompt: 'Calm piano',
+        composition_plan: null,
+        music_length_ms: null,
+        model_id: 'music_v2',
+        seed: null,
+        force_instrumental: false,
+      });
+      // Upstream's own check when both are None.
+      const neither = await call('compose_music', { prompt: null, composition_plan: null });
+      expect(neither).toMatchObject({ isError: true, text: 'Either prompt or composition_plan must be provided. Prompt: None' });
+    });
+  });
+
   it('a music_v1 plan with model_id music_v1', async () => {
     await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ call, fake }) => {
       const r = await call('compose_music', { composition_plan: V1_PLAN, model_id: 'music_v1' });
@@ -532,6 +560,17 @@ describe('upload_music_for_inpainting', () => {
     });
   });
 
+  it('extract_composition_plan null skips extraction, as upstream\'s None does', async () => {
+    await contract.withApp({}, async ({ app, call, fake }) => {
+      await put(app, 'in/a.mp3', 'mp3');
+      const r = await call('upload_music_for_inpainting', { input_file_path: 'in/a.mp3', extract_composition_plan: null });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.text).toMatch(/^song_id: song_\d+$/);
+      const form = fake.callsTo('POST', '/v1/music/upload').at(-1)!.form!;
+      expect([...form.keys()]).toEqual(['file']);
+    });
+  });
+
   it('checks the file (audio or video only) and the enum before uploading', async () => {
     await contract.withApp({}, async (c) => {
       const base = await fs.realpath(c.app.basePath);
@@ -545,7 +584,7 @@ describe('upload_music_for_inpainting', () => {
         `File (${base}/in/sampel.wav) does not exist. Did you mean any of these files: ${base}/in/sample.wav?`,
       );
       await rejectsLocally(c, 'upload_music_for_inpainting', { input_file_path: 'in/sample.wav', extract_composition_plan: 'v2' }, /extract_composition_plan must be one of: music_v1, music_v2, none/);
-      await rejectsLocally(c, 'upload_music_for_inpainting', { input_file_path: 'in/sample.wav', extract_composition_plan: null }, /"none" skips extraction/);
+      await rejectsLocally(c, 'upload_music_for_inpainting', { input_file_path: null }, /input_file_path is required/);
       await rejectsLocally(c, 'upload_music_for_inpainting', {}, /input_file_path is required/);
     });
   });

@@ -186,6 +186,33 @@ describe('text_to_speech', () => {
     });
   });
 
+  it('null for an optional argument means "not given" (upstream\'s None defaults); null text is missing text', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ call, fake }) => {
+      const r = await call('text_to_speech', {
+        text: 'Null friends',
+        voice_name: null,
+        output_directory: null,
+        voice_id: null,
+        stability: null,
+        language: null,
+        output_format: null,
+        model_id: null,
+      });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.text).toMatch(new RegExp(`^Success\\. File saved as: .+/tts_Null__${TS}\\.mp3\\. Voice used: ${DEFAULT_VOICE}$`));
+      const req = fake.callsTo('POST', `/v1/text-to-speech/${DEFAULT_VOICE}`).at(-1)!;
+      expect(req.query.get('output_format')).toBe('mp3_44100_128');
+      expect(req.json).toEqual({
+        text: 'Null friends',
+        model_id: 'eleven_multilingual_v2',
+        voice_settings: { stability: 0.5, similarity_boost: 0.75, style: 0, use_speaker_boost: true, speed: 1 },
+      });
+      const before = fake.calls.length;
+      expect(await call('text_to_speech', { text: null })).toMatchObject({ isError: true, text: 'Invalid arguments for text_to_speech: text is required' });
+      expect(fake.calls.length).toBe(before);
+    });
+  });
+
   it('refuses bad arguments with clear messages before any upstream call', async () => {
     await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call, fake }) => {
       const before = fake.calls.length;

@@ -22,7 +22,7 @@ ${COST_WARNING}`,
       .string()
       .optional()
       .describe(
-        "ID of the voice to use for the agent. Defaults to the server's default voice (ELEVENLABS_DEFAULT_VOICE_ID, cgSgspJ2msm6clMCkdW9 unless configured); an empty string lets ElevenLabs choose.",
+        "ID of the voice to use for the agent. Defaults to the server's default voice (ELEVENLABS_DEFAULT_VOICE_ID, cgSgspJ2msm6clMCkdW9 unless configured); an empty string or null lets ElevenLabs choose.",
       ),
     language: z.string().default('en').describe('ISO 639-1 language code for the agent.'),
     llm: z.string().default('gemini-2.0-flash-001').describe('LLM to use for the agent, e.g. gemini-2.0-flash-001, gpt-4o-mini, claude-sonnet-4.'),
@@ -64,6 +64,8 @@ ${COST_WARNING}`,
       "Number of days to keep the agent's conversation data (-1 keeps it indefinitely). Defaults to 730.",
     ),
   }),
+  // Upstream's voice_id defaults to the default voice, and None means no voice (ElevenLabs chooses).
+  nullAs: { voice_id: '' },
   async handle(args, ctx) {
     const voiceId = args.voice_id ?? ctx.settings.defaultVoiceId;
     const conversation_config = conversationConfig({

@@ -29,8 +29,10 @@ ${COST_WARNING}`,
     extract_composition_plan: z
       .enum(EXTRACT, { error: `extract_composition_plan must be one of: ${EXTRACT.join(', ')} ("none" skips extraction)` })
       .default('music_v2')
-      .describe('Which model to extract a composition plan for: "music_v1", "music_v2" (default), or "none" to skip extraction.'),
+      .describe('Which model to extract a composition plan for: "music_v1", "music_v2" (default), or "none" (or null) to skip extraction.'),
   }),
+  // Upstream's "Pass None to skip extraction".
+  nullAs: { extract_composition_plan: 'none' },
   async handle(args, ctx) {
     const file = await resolveInputFile(ctx.settings.output.basePath, args.input_file_path);
     const client = await ctx.elevenlabs();
