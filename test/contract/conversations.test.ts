@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useContract } from '../helpers/contract.js';
+import { useContract, type ContractCase } from '../helpers/contract.js';
 import {
   conversationsState,
   longTranscript,
@@ -18,6 +18,17 @@ beforeEach(() => resetConversations(contract.fake.state));
 /** The upstream calls made since `mark` (fake.calls.length taken earlier), as "METHOD /path". */
 function callsSince(mark: number): string[] {
   return contract.fake.calls.slice(mark).map((c) => `${c.method} ${c.path}`);
+}
+
+/**
+ * The official, readable text of a read tool's result, after checking what follows it: the same data as
+ * structuredContent, as JSON text in the second block (the issue: "the JSON in text as well").
+ */
+function readable(r: Awaited<ReturnType<ContractCase['call']>>): string {
+  expect(r.result.structuredContent, 'structuredContent').toBeDefined();
+  expect(r.content[1]?.type).toBe('text');
+  expect(JSON.parse(r.content[1]!.text!), 'JSON text').toEqual(r.result.structuredContent);
+  return r.content[0]!.text!;
 }
 
 /** Runs fn and returns how many upstream calls it made. */
@@ -82,8 +93,8 @@ describe('get_conversation', () => {
       const mark = fake.calls.length;
       const r = await call('get_conversation', { conversation_id: 'conv_1' });
       expect(r.isError).toBe(false);
-      expect(r.content).toHaveLength(1);
-      expect(r.text).toBe(
+      expect(r.content.map((c) => c.type)).toEqual(['text', 'text']);
+      expect(readable(r)).toBe(
         'Conversation Details:\nID: conv_1\nStatus: done\nAgent ID: agent_123\nMessage Count: 2\n\n' +
           'Transcript:\nagent: Hello!\nuser: Hi\n\nMetadata:\nDuration: 42 seconds\nStarted: 1700000000\n\n' +
           'Analysis:\nThe user greeted the agent.',
@@ -112,7 +123,7 @@ describe('get_conversation', () => {
     await withApp({}, async ({ client, call }) => {
       await client.listTools();
       const r = await call('get_conversation', { conversation_id: 'conv_2' });
-      expect(r.text).toBe(
+      expect(readable(r)).toBe(
         'Conversation Details:\nID: conv_2\nStatus: in-progress\nAgent ID: agent_456\nMessage Count: 2\n\n' +
           'Transcript:\nagent: Let me check.\nagent: \n\nMetadata:\nDuration: 7 seconds\nStarted: 1700003600',
       );
@@ -125,7 +136,7 @@ describe('get_conversation', () => {
   it('an empty transcript reads "No transcript available"', async () => {
     await withApp({}, async ({ call }) => {
       const r = await call('get_conversation', { conversation_id: 'conv_3' });
-      expect(r.text).toContain('Message Count: 0\n\nTranscript:\nNo transcript available\n\nMetadata:\nDuration: 0 seconds');
+      expect(readable(r)).toContain('Message Count: 0\n\nTranscript:\nNo transcript available\n\nMetadata:\nDuration: 0 seconds');
     });
   });
 
@@ -137,13 +148,14 @@ describe('get_conversation', () => {
         expect(expected.length).toBeGreaterThan(50_000);
         const r = await call('get_conversation', { conversation_id: 'conv_long' });
         expect(r.isError).toBe(false);
-        expect(r.content.map((c) => c.type)).toEqual(['text', 'resource']);
+        expect(r.content.map((c) => c.type)).toEqual(['text', 'text', 'resource']);
         const uri = 'elevenlabs-inline://conversations/conv_long/transcript.txt';
-        expect(r.content[1]!.resource).toEqual({ uri, mimeType: 'text/plain', text: expected });
-        expect(r.text).toContain(
+        expect(r.content[2]!.resource).toEqual({ uri, mimeType: 'text/plain', text: expected });
+        expect(readable(r)).toContain(
           `Transcript:\nThe transcript is ${expected.length} characters long, so it is returned as a text resource (${uri}).\n\nMetadata:`,
         );
         expect(r.text).toContain('Message Count: 60');
+        // Neither the readable text nor the JSON carries the long transcript: it is in the resource only.
         expect(r.text).not.toContain('lorem ipsum');
         expect(r.text).not.toContain(os.tmpdir());
         const data = r.result.structuredContent as Record<string, unknown>;
@@ -184,7 +196,8 @@ describe('list_conversations', () => {
     await withApp({}, async ({ call, fake }) => {
       const r = await call('list_conversations');
       expect(r.isError).toBe(false);
-      expect(r.text).toBe(
+      expect(r.content.map((c) => c.type)).toEqual(['text', 'text']);
+      expect(readable(r)).toBe(
         'Showing 4 conversations\n\n' +
           [
             conv('conv_2', 'in-progress', 'Support Bot (ID: agent_456)', '2023-11-14 23:13:20 UTC', 7, 2, 'unknown'),
@@ -206,17 +219,17 @@ describe('list_conversations', () => {
   it('forwards the filters and pages with the cursor the previous page gave', async () => {
     await withApp({}, async ({ call, fake }) => {
       const first = await call('list_conversations', { agent_id: 'agent_123', page_size: 1 });
-      expect(first.text).toBe(
+      expect(readable(first)).toBe(
         'Showing 1 conversations (more available, next cursor: cur_1)\n\n' +
           conv('conv_1', 'done', 'My Agent (ID: agent_123)', '2023-11-14 22:13:20 UTC', 42, 2, 'success'),
       );
       const second = await call('list_conversations', { agent_id: 'agent_123', page_size: 1, cursor: 'cur_1' });
-      expect(second.text).toMatch(/^Showing 1 conversations\n\nConversation ID: conv_long\n/);
+      expect(readable(second)).toMatch(/^Showing 1 conversations\n\nConversation ID: conv_long\n/);
       const calls = fake.callsTo('GET', '/v1/convai/conversations');
       expect(Object.fromEntries(calls.at(-1)!.query)).toEqual({ cursor: 'cur_1', agent_id: 'agent_123', page_size: '1' });
 
       const window = await call('list_conversations', { call_start_after_unix: 1699990000, call_start_before_unix: 1700003600 });
-      expect(window.text).toBe(
+      expect(readable(window)).toBe(
         'Showing 1 conversations\n\n' + conv('conv_1', 'done', 'My Agent (ID: agent_123)', '2023-11-14 22:13:20 UTC', 42, 2, 'success'),
       );
       expect(Object.fromEntries(fake.callsTo('GET', '/v1/convai/conversations').at(-1)!.query)).toEqual({
@@ -238,7 +251,7 @@ describe('list_conversations', () => {
         max_length: null,
       });
       expect(r.isError, r.text).toBe(false);
-      expect(r.text).toMatch(/^Showing 4 conversations\n\n/);
+      expect(readable(r)).toMatch(/^Showing 4 conversations\n\n/);
       expect(Object.fromEntries(fake.callsTo('GET', '/v1/convai/conversations').at(-1)!.query)).toEqual({ page_size: '30' });
     });
   });
@@ -247,12 +260,14 @@ describe('list_conversations', () => {
     await withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call }) => {
       const whole = await call('list_conversations', { page_size: 2 });
       const r = await call('list_conversations', { page_size: 2, max_length: 50 });
-      expect(r.content.map((c) => c.type)).toEqual(['text', 'resource']);
-      expect(r.content[0]!.text).toBe(
+      expect(r.content.map((c) => c.type)).toEqual(['text', 'text', 'resource']);
+      const list = readable(whole);
+      expect(readable(r)).toBe(
         'Showing 2 conversations (more available, next cursor: cur_2)\n\n' +
-          `The conversation list is ${whole.text.length} characters long, so it is returned as a text resource (elevenlabs-inline://conversations/list.txt).`,
+          `The conversation list is ${list.length} characters long, so it is returned as a text resource (elevenlabs-inline://conversations/list.txt).`,
       );
-      expect(r.content[1]!.resource).toEqual({ uri: 'elevenlabs-inline://conversations/list.txt', mimeType: 'text/plain', text: whole.text });
+      expect(r.content[2]!.resource).toEqual({ uri: 'elevenlabs-inline://conversations/list.txt', mimeType: 'text/plain', text: list });
+      expect(r.result.structuredContent).toEqual(whole.result.structuredContent);
       expect(await fs.readdir(app.basePath)).toEqual([]);
     });
   });
@@ -260,7 +275,10 @@ describe('list_conversations', () => {
   it('says so when there are no conversations', async () => {
     await withApp({}, async ({ call }) => {
       const r = await call('list_conversations', { agent_id: 'agent_nobody' });
-      expect(r).toMatchObject({ isError: false, text: 'No conversations found.' });
+      expect(r.isError).toBe(false);
+      expect(r.content.map((c) => c.type)).toEqual(['text', 'text']);
+      expect(readable(r)).toBe('No conversations found.');
+      expect(r.result.structuredContent).toEqual({ conversations: [], has_more: false });
     });
   });
 

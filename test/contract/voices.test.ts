@@ -454,7 +454,10 @@ describe('search_voice_library', () => {
     await contract.withApp({}, async ({ call }) => {
       const r = await call('search_voice_library', { search: 'no such voice anywhere' });
       expect(r.isError).toBe(false);
-      expect(r.text).toBe('No shared voices found with the specified criteria.');
+      expect(r.content).toEqual([
+        { type: 'text', text: 'No shared voices found with the specified criteria.' },
+        { type: 'text', text: JSON.stringify({ voices: [], has_more: false }, null, 2) },
+      ]);
       expect(r.result.structuredContent).toEqual({ voices: [], has_more: false });
     });
   });

@@ -1,6 +1,6 @@
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
+import { structuredTextResult } from '../../mcp/tool-result.js';
 import { inlineTextUri, longText } from '../../output/deliver.js';
 import { nonEmptyString } from '../params.js';
 import { formatTranscript, TRANSCRIPT_MAX_LENGTH } from './conversation-format.js';
@@ -79,7 +79,9 @@ Started: ${metadata.startTimeUnixSecs}`;
       ...(analysis && { call_successful: String(analysis.callSuccessful), transcript_summary: analysis.transcriptSummary }),
       ...(resource ? { transcript_uri: inlineTextUri(name) } : { transcript: turns }),
     };
-    const content: ContentBlock[] = [{ type: 'text', text }, ...(resource ? [resource] : [])];
-    return { content, structuredContent: data };
+    // The official text, the same data as JSON text and structuredContent, then a long transcript's resource.
+    const result = structuredTextResult(text, data);
+    if (resource) result.content.push(resource);
+    return result;
   },
 });

@@ -1,7 +1,6 @@
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { formatUnixTime, textResult } from '../../mcp/tool-result.js';
+import { formatUnixTime, structuredTextResult } from '../../mcp/tool-result.js';
 import { longText } from '../../output/deliver.js';
 import { wholeNumber } from '../params.js';
 
@@ -78,7 +77,7 @@ export const listConversations = defineTool({
       has_more: response.hasMore,
       ...(response.nextCursor ? { next_cursor: response.nextCursor } : {}),
     };
-    if (conversations.length === 0) return textResult('No conversations found.', structuredContent);
+    if (conversations.length === 0) return structuredTextResult('No conversations found.', structuredContent);
 
     const list = conversations
       .map(
@@ -96,9 +95,11 @@ Call Successful: ${c.callSuccessful}`,
     const full = `${pagination}\n\n${list}`;
 
     const [first, ...rest] = longText(full, { maxLength: args.max_length, kind: 'conversation list', name: 'conversations/list.txt' });
+    const shown = first!.type === 'text' ? first!.text : '';
     // Like the official server, the pagination line stays in the text when the list itself moves out of it.
-    const content: ContentBlock[] =
-      rest.length && first!.type === 'text' ? [{ type: 'text', text: `${pagination}\n\n${first!.text}` }, ...rest] : [first!, ...rest];
-    return { content, structuredContent };
+    // Then the page as JSON text (and structuredContent), then the resource holding a list over max_length.
+    const result = structuredTextResult(rest.length ? `${pagination}\n\n${shown}` : shown, structuredContent);
+    result.content.push(...rest);
+    return result;
   },
 });

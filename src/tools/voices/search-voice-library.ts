@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
-import { jsonResult, textResult } from '../../mcp/tool-result.js';
+import { jsonResult, structuredTextResult } from '../../mcp/tool-result.js';
 import { wholeNumber } from '../params.js';
 
 const LibraryVoice = z.object({
@@ -56,7 +56,7 @@ export const searchVoiceLibrary = defineTool({
     );
     const data = { voices, has_more: response.hasMore };
     if (voices.length === 0) {
-      return textResult('No shared voices found with the specified criteria.', data);
+      return structuredTextResult('No shared voices found with the specified criteria.', data);
     }
     return jsonResult(data);
   },
