@@ -56,7 +56,9 @@ describe('tools/list', () => {
         'agent_id', 'cursor', 'call_start_before_unix', 'call_start_after_unix', 'page_size', 'max_length',
       ]);
       expect(list.inputSchema.required ?? []).toEqual([]);
-      expect(list.inputSchema.properties!.page_size).toMatchObject({ default: 30, minimum: 1, maximum: 100 });
+      // No maximum: a larger page_size is clamped to 100, as upstream does, not refused.
+      expect(list.inputSchema.properties!.page_size).toMatchObject({ type: 'integer', default: 30, minimum: 1 });
+      expect((list.inputSchema.properties!.page_size as { maximum?: number }).maximum ?? Infinity).toBeGreaterThan(100);
       expect(list.inputSchema.properties!.max_length).toMatchObject({ default: 10000 });
       expect(list.annotations?.readOnlyHint).toBe(true);
 
@@ -256,6 +258,17 @@ describe('list_conversations', () => {
     });
   });
 
+  it('a page_size above 100 asks for 100, as upstream\'s min(page_size, 100); 100 itself goes as is', async () => {
+    await withApp({}, async ({ call, fake }) => {
+      for (const [asked, sent] of [[101, '100'], [5000, '100'], [100, '100'], [99, '99']] as const) {
+        const r = await call('list_conversations', { page_size: asked });
+        expect(r.isError, `${asked}: ${r.text}`).toBe(false);
+        expect(readable(r)).toMatch(/^Showing 4 conversations\n\n/);
+        expect(fake.callsTo('GET', '/v1/convai/conversations').at(-1)!.query.get('page_size'), String(asked)).toBe(sent);
+      }
+    });
+  });
+
   it('above max_length the list is an embedded text resource and the pagination line stays in the text', async () => {
     await withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'files' }, async ({ app, call }) => {
       const whole = await call('list_conversations', { page_size: 2 });
@@ -286,8 +299,7 @@ describe('list_conversations', () => {
     await withApp({}, async ({ call }) => {
       const cases: [Record<string, unknown>, string][] = [
         [{ page_size: 0 }, 'page_size: page_size must be at least 1'],
-        [{ page_size: 101 }, 'page_size: page_size must be at most 100'],
-        [{ page_size: 2.5 }, 'page_size: page_size must be a whole number from 1 to 100'],
+        [{ page_size: 2.5 }, 'page_size: page_size must be a whole number from 1 upward'],
         [{ max_length: 0 }, 'max_length: max_length must be at least 1'],
         [{ call_start_before_unix: -1 }, 'call_start_before_unix: call_start_before_unix must be at least 0'],
         [{ call_start_after_unix: 'yesterday' }, 'call_start_after_unix: call_start_after_unix must be a whole number from 0 upward'],

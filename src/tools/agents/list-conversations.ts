@@ -4,6 +4,9 @@ import { formatUnixTime, structuredTextResult } from '../../mcp/tool-result.js';
 import { longText } from '../../output/deliver.js';
 import { wholeNumber } from '../params.js';
 
+/** The API's largest page. */
+const MAX_PAGE_SIZE = 100;
+
 export const listConversations = defineTool({
   name: 'list_conversations',
   title: 'List conversations',
@@ -42,7 +45,12 @@ export const listConversations = defineTool({
       { min: 0 },
       'Only conversations that started after this Unix timestamp (seconds).',
     ).optional(),
-    page_size: wholeNumber('page_size', { min: 1, max: 100, default: 30 }, 'Number of conversations to return per page (1-100, defaults to 30).'),
+    // No maximum in the schema: like upstream (min(page_size, 100)), a larger page size asks for 100.
+    page_size: wholeNumber(
+      'page_size',
+      { min: 1, default: 30 },
+      'Number of conversations to return per page (1-100, defaults to 30); a larger value returns 100.',
+    ),
     max_length: wholeNumber(
       'max_length',
       { min: 1, default: 10000 },
@@ -57,7 +65,7 @@ export const listConversations = defineTool({
         agentId: args.agent_id,
         callStartBeforeUnix: args.call_start_before_unix,
         callStartAfterUnix: args.call_start_after_unix,
-        pageSize: args.page_size,
+        pageSize: Math.min(args.page_size, MAX_PAGE_SIZE),
       },
       ctx.requestOptions,
     );
