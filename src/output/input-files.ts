@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { tokenSortRatio } from './fuzzy.js';
-import { resolveInside } from './paths.js';
+import { fileSystemUserError, resolveInside, shownPath } from './paths.js';
 import { RESOURCE_SCHEME } from './deliver.js';
 import { isDataUri, materializeDataUri } from './inline-input.js';
 
@@ -56,11 +56,23 @@ async function exists(p: string): Promise<boolean> {
  * elevenlabs:// URI this server returned, or a data: URI with the bytes inline. Checks it as the official
  * server does.
  */
+/** The base-relative path inside an elevenlabs:// URI; bad percent-encoding is the client's error, not a crash. */
+export function decodeResourcePath(uri: string, what: string): string {
+  try {
+    return decodeURIComponent(uri.slice(RESOURCE_SCHEME.length));
+  } catch {
+    throw new UserError(`${what} (${uri.slice(0, 200)}) is not a valid ${RESOURCE_SCHEME} URI: it has a broken %-escape; pass the URI exactly as this server returned it.`);
+  }
+}
+
 export async function resolveInputFile(basePath: string, filePath: string, what = 'input_file_path', audioCheck = true): Promise<string> {
   if (isDataUri(filePath)) return materializeDataUri(filePath, what, audioCheck);
-  const requested = filePath.startsWith(RESOURCE_SCHEME) ? decodeURIComponent(filePath.slice(RESOURCE_SCHEME.length)) : filePath;
+  const requested = filePath.startsWith(RESOURCE_SCHEME) ? decodeResourcePath(filePath, what) : filePath;
   const resolved = await resolveInside(basePath, requested, what);
-  const stat = await fs.stat(resolved).catch(() => undefined);
+  const stat = await fs.stat(resolved).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileSystemUserError(err, what, shownPath(basePath, requested)) ?? err;
+  });
   if (!stat) {
     const parent = path.dirname(resolved);
     if (await exists(parent)) {
@@ -71,5 +83,9 @@ export async function resolveInputFile(basePath: string, filePath: string, what 
   }
   if (!stat.isFile()) throw new UserError(`File (${resolved}) is not a file`);
   if (audioCheck && !isAudioOrVideo(resolved)) throw new UserError(`File (${resolved}) is not an audio or video file`);
+  // The tool opens it later; a file the server may not read is the client's to know about now.
+  await fs.access(resolved, fs.constants.R_OK).catch((err: unknown) => {
+    throw fileSystemUserError(err, what, shownPath(basePath, requested)) ?? err;
+  });
   return resolved;
 }

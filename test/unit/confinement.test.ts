@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInputFile } from '../../src/output/input-files.js';
-import { resolveInside, resolveOutputDirectory } from '../../src/output/paths.js';
+import { UserError } from '../../src/errors.js';
+import { fileSystemUserError, resolveInside, resolveOutputDirectory, shownPath } from '../../src/output/paths.js';
 
 let root: string;
 let base: string;
@@ -42,6 +43,50 @@ describe('resolveInside', () => {
   it('refuses NUL bytes and very long names with clear messages', async () => {
     await expect(resolveInside(base, 'sub/voice.mp3\0.txt', 'input_file_path')).rejects.toThrow(/input_file_path contains a NUL byte/);
     await expect(resolveInside(base, 'a'.repeat(5000), 'output_directory')).rejects.toThrow(/output_directory is too long/);
+  });
+
+  it('refuses a name over 255 bytes before touching the disk, and accepts one of exactly 255', async () => {
+    await expect(resolveInside(base, `sub/${'n'.repeat(256)}`, 'x')).rejects.toThrow(/x has a name longer than 255 bytes \("n{24}…", 256 bytes\)/);
+    await expect(resolveInside(base, `${'ü'.repeat(128)}`, 'x')).rejects.toThrow(/256 bytes/); // 128 characters, 2 bytes each
+    expect(await resolveInside(base, `sub/${'n'.repeat(255)}`, 'x')).toBe(path.join(base, 'sub', 'n'.repeat(255)));
+  });
+
+  it('turns a file-system error into a UserError naming the path as the client wrote it', async () => {
+    await expect(resolveInside(base, 'sub/voice.mp3/deeper', 'input_file_path')).rejects.toThrow(
+      'input_file_path (sub/voice.mp3/deeper) goes through a file as if it were a directory; check the path.',
+    );
+  });
+});
+
+describe('fileSystemUserError', () => {
+  // EACCES cannot be provoked when the tests run as root, so the mapping is checked on its own.
+  it.each([
+    ['EACCES', /^input_file_path \(in\/a\.mp3\) cannot be accessed: the server has no permission to use it\.$/],
+    ['EPERM', /cannot be accessed/],
+    ['ENAMETOOLONG', /is too long for the server's file system; use shorter names \(at most 255 bytes each\)/],
+    ['ENOTDIR', /goes through a file as if it were a directory/],
+    ['ELOOP', /runs into a loop of symbolic links/],
+    ['EISDIR', /is a directory, not a file/],
+  ])('%s → a UserError', (code, message) => {
+    const err = fileSystemUserError(Object.assign(new Error(`${code}: /srv/secret/base/in/a.mp3`), { code }), 'input_file_path', 'in/a.mp3');
+    expect(err).toBeInstanceOf(UserError);
+    expect(err!.message).toMatch(message);
+    expect(err!.message).not.toContain('/srv/secret');
+  });
+
+  it('leaves errors that are not the client\'s to fix alone', () => {
+    expect(fileSystemUserError(Object.assign(new Error('disk'), { code: 'EIO' }), 'x', 'y')).toBeUndefined();
+    expect(fileSystemUserError(new Error('plain'), 'x', 'y')).toBeUndefined();
+  });
+});
+
+describe('shownPath', () => {
+  it('shows a path relative to the base path, as the client wrote it', () => {
+    expect(shownPath('/srv/base', 'in/a.mp3')).toBe('in/a.mp3');
+    expect(shownPath('/srv/base', './in//a.mp3')).toBe('in/a.mp3');
+    expect(shownPath('/srv/base', '/srv/base/in/a.mp3')).toBe('in/a.mp3');
+    expect(shownPath('/srv/base', '/srv/base')).toBe('.');
+    expect(shownPath('/srv/base', '/elsewhere/a.mp3')).toBe('/elsewhere/a.mp3'); // the client's own words
   });
 });
 
