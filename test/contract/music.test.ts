@@ -467,6 +467,27 @@ describe('video_to_music', () => {
     });
   });
 
+  it('resources mode: the score comes back inline (resource + audio block) beside the text; nothing is written', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'resources' }, async ({ app, call, fake }) => {
+      await put(app, 'in/trailer.webm', Buffer.alloc(321, 4));
+      const r = await call('video_to_music', { input_file_paths: ['in/trailer.webm'], tags: ['uplifting'], output_directory: 'scores' });
+      expect(r.isError, r.text).toBe(false);
+      expect(r.content.map((c) => c.type)).toEqual(['text', 'resource', 'audio']);
+      const m = new RegExp(`^Success\\. Returned as resource: (elevenlabs://scores/v2m_trail_${TS}\\.mp3)\\. Model: music_v2\\.$`).exec(r.text);
+      expect(m, r.text).not.toBeNull();
+      const resource = r.content[1]!.resource!;
+      expect(resource.uri).toBe(m![1]);
+      expect(resource.mimeType).toBe('audio/mpeg');
+      const expected = fakeAudio('V2M', 'music_v2', 'trailer.webm:321', '', 'uplifting');
+      expect(Buffer.from(resource.blob!, 'base64')).toEqual(expected);
+      expect(r.content[2]).toEqual({ type: 'audio', mimeType: 'audio/mpeg', data: resource.blob });
+      expect(fake.callsTo('POST', '/v1/music/video-to-music').at(-1)!.form!.getAll('tags')).toEqual(['uplifting']);
+      // Nothing on disk: neither in the base path nor in output_directory (which need not exist).
+      expect(await outputs(app)).toEqual([]);
+      expect(await fs.readdir(path.join(app.basePath, 'scores')).catch(() => [])).toEqual([]);
+    });
+  });
+
   it('both mode, music_v1, and a file whose extension is not a video (no extension check, as upstream)', async () => {
     await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'both' }, async ({ app, call, fake }) => {
       await put(app, 'in/footage.bin', Buffer.alloc(10, 3));
