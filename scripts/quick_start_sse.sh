@@ -2,7 +2,8 @@
 # Quick start: from a fresh clone to a running server and a successful tool call.
 #   scripts/quick_start_sse.sh          install if needed, create .env, ask for the key, start, check, keep running
 #   scripts/quick_start_sse.sh --check  the same, then stop the server and exit with the check's status
-# Safe to run again: it installs only when the lockfile changed and never overwrites an existing .env.
+# Safe to run again: it runs npm ci only when npm ls finds the installed dependencies missing or not matching
+# package.json, and it never overwrites an existing .env.
 # ENV_FILE (default .env) and PORT / HOST can be set in the environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
