@@ -146,6 +146,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
   MAX_SESSIONS: int('MAX_SESSIONS', 1000, 1, 1_000_000),
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 20_000, 10, 300_000),
+  SSE_MAX_BUFFERED_BYTES: int('SSE_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 125_000, 1000, 3_600_000),
@@ -178,7 +179,14 @@ export interface Config {
     keepAliveTimeoutMs: number;
     headersTimeoutMs: number;
   };
-  sessions: { max: number; maxPerClient: number; keepAliveMs: number; capRetryAfterSeconds: number };
+  sessions: {
+    max: number;
+    maxPerClient: number;
+    keepAliveMs: number;
+    /** A stream whose unsent data passes this is cut: its client stopped reading. */
+    maxBufferedBytes: number;
+    capRetryAfterSeconds: number;
+  };
   auth: {
     /** Bearer tokens accepted on every MCP route; empty means no authentication. */
     tokens: string[];
@@ -220,11 +228,40 @@ function parseTrustProxy(v: string | undefined): boolean | number | string {
   return /^\d+$/.test(v) ? Number(v) : v;
 }
 
+/** One variable parsed on its own, for the cross-field checks; undefined when it has a problem of its own. */
+function field<K extends keyof typeof EnvSchema.shape>(env: Record<string, string | undefined>, name: K) {
+  const r = EnvSchema.shape[name].safeParse(env[name]);
+  return r.success ? (r.data as z.output<(typeof EnvSchema.shape)[K]>) : undefined;
+}
+
+/**
+ * Checks that span variables. They run on each variable parsed alone, so they are reported together with
+ * the per-variable problems (`HOST=0.0.0.0 PORT=eighty MCP_AUTH_TOKENS=short` names all three at once); a
+ * check is skipped only when a variable it needs is itself invalid.
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const host = field(env, 'HOST');
+  const tokens = field(env, 'MCP_AUTH_TOKENS');
+  const allowUnauthenticated = field(env, 'MCP_ALLOW_UNAUTHENTICATED');
+  const problems: string[] = [];
+  const shortTokens = tokens?.filter((t) => t.length < 16).length ?? 0;
+  if (shortTokens) {
+    problems.push(`MCP_AUTH_TOKENS has ${shortTokens} token(s) shorter than 16 characters; use long random ones (e.g. \`openssl rand -hex 32\`)`);
+  }
+  // A public bind without tokens lets anyone who finds the URL spend the ElevenLabs key.
+  if (host !== undefined && tokens !== undefined && allowUnauthenticated === false && !isLoopbackAddress(host) && tokens.length === 0) {
+    problems.push(
+      `HOST=${host} is not a loopback address and MCP_AUTH_TOKENS is empty: anyone who can reach the server could spend your ElevenLabs credits. ` +
+        'Set MCP_AUTH_TOKENS (e.g. `openssl rand -hex 32`), or set MCP_ALLOW_UNAUTHENTICATED=true if something in front already authenticates.',
+    );
+  }
+  return problems;
+}
+
 export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => i.message));
-  }
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...crossFieldProblems(env)];
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const warnings: string[] = [];
   for (const name of ['ELEVENLABS_MCP_BASE_PATH', 'ELEVENLABS_API_KEY'] as const) {
@@ -232,19 +269,6 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
   }
 
   const loopback = isLoopbackAddress(e.HOST);
-  const problems: string[] = [];
-  const shortTokens = e.MCP_AUTH_TOKENS.filter((t) => t.length < 16).length;
-  if (shortTokens) {
-    problems.push(`MCP_AUTH_TOKENS has ${shortTokens} token(s) shorter than 16 characters; use long random ones (e.g. \`openssl rand -hex 32\`)`);
-  }
-  // A public bind without tokens lets anyone who finds the URL spend the ElevenLabs key.
-  if (!loopback && e.MCP_AUTH_TOKENS.length === 0 && !e.MCP_ALLOW_UNAUTHENTICATED) {
-    problems.push(
-      `HOST=${e.HOST} is not a loopback address and MCP_AUTH_TOKENS is empty: anyone who can reach the server could spend your ElevenLabs credits. ` +
-        'Set MCP_AUTH_TOKENS (e.g. `openssl rand -hex 32`), or set MCP_ALLOW_UNAUTHENTICATED=true if something in front already authenticates.',
-    );
-  }
-  if (problems.length) throw new ConfigError(problems);
   if (!loopback && e.MCP_AUTH_TOKENS.length === 0) {
     warnings.push(`MCP_ALLOW_UNAUTHENTICATED=true: the server on ${e.HOST} accepts MCP requests without a token.`);
   }
@@ -290,6 +314,7 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
       max: e.MAX_SESSIONS,
       maxPerClient: e.MAX_SESSIONS_PER_CLIENT,
       keepAliveMs: e.SSE_KEEPALIVE_MS,
+      maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES,
       capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -90,4 +90,26 @@ describe('loadConfig', () => {
     expect(problemsOf({ MCP_AUTH_TOKENS: 'short,' + 'b'.repeat(40) })).toEqual([expect.stringMatching(/1 token\(s\) shorter than 16 characters/)]);
     expect(loadConfig({ MCP_AUTH_TOKENS: ` ${'a'.repeat(20)} , ${'b'.repeat(20)} ` }).auth.tokens).toEqual(['a'.repeat(20), 'b'.repeat(20)]);
   });
+
+  it('reports the cross-variable problems together with the per-variable ones, in one error', () => {
+    const problems = problemsOf({ HOST: '0.0.0.0', PORT: 'eighty', MCP_AUTH_TOKENS: 'short' });
+    expect(problems).toEqual([
+      'PORT must be a whole number from 0 to 65535 (got "eighty")',
+      expect.stringMatching(/^MCP_AUTH_TOKENS has 1 token\(s\) shorter than 16 characters/),
+    ]);
+    // No token at all on a public bind, next to an invalid variable elsewhere: both are named.
+    expect(problemsOf({ HOST: '0.0.0.0', ELEVENLABS_MCP_OUTPUT_MODE: 'cloud', LOG_LEVEL: 'loud' })).toEqual([
+      expect.stringMatching(/^LOG_LEVEL must be one of/),
+      expect.stringMatching(/^ELEVENLABS_MCP_OUTPUT_MODE must be one of/),
+      expect.stringMatching(/^HOST=0\.0\.0\.0 is not a loopback address and MCP_AUTH_TOKENS is empty/),
+    ]);
+    // A check that needs an invalid variable is skipped rather than guessed: the opt-out itself is wrong here.
+    expect(problemsOf({ HOST: '0.0.0.0', MCP_ALLOW_UNAUTHENTICATED: 'maybe' })).toEqual(['MCP_ALLOW_UNAUTHENTICATED must be true or false (got "maybe")']);
+    try {
+      loadConfig({ HOST: '0.0.0.0', PORT: 'eighty', MCP_AUTH_TOKENS: 'short' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^Invalid configuration:\n {2}- PORT must .*\n {2}- MCP_AUTH_TOKENS has 1 token/);
+    }
+  });
 });
