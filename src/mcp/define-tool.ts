@@ -39,6 +39,11 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
   title: string;
   toolset: Toolset;
   effect: Effect;
+  /**
+   * True when the tool touches nothing outside this server: no ElevenLabs call, no network (play_audio only
+   * reads a file under the base path). Such a tool is advertised with openWorldHint false.
+   */
+  local?: boolean;
   /** A string, or a function of the config for descriptions that depend on it (output mode). */
   description: string | ((config: Config) => string);
   input: Input;
@@ -57,13 +62,13 @@ export function defineTool<Input extends z.ZodObject>(def: ToolDefinition<Input>
   return def;
 }
 
-export function annotationsFor(effect: Effect, title: string): ToolAnnotations {
+export function annotationsFor(effect: Effect, title: string, local = false): ToolAnnotations {
   return {
     title,
     readOnlyHint: effect === 'read',
     destructiveHint: effect === 'destructive',
     idempotentHint: effect === 'read',
-    openWorldHint: true,
+    openWorldHint: !local,
   };
 }
 

@@ -77,7 +77,7 @@ export function createToolRegistry(
         description: typeof t.description === 'function' ? t.description(config) : t.description,
         inputSchema: toJsonSchema(t.input, 'input'),
         ...(t.output && { outputSchema: toJsonSchema(t.output, 'output') as Tool['outputSchema'] }),
-        annotations: annotationsFor(t.effect, t.title),
+        annotations: annotationsFor(t.effect, t.title, t.local),
       }),
     ),
   };

@@ -63,6 +63,8 @@ describe('tools/list', () => {
         expect(tool.inputSchema.required, name).toEqual(official.required);
         expect(JSON.stringify(tool.inputSchema), name).not.toContain('"null"');
         expect(tool.annotations?.readOnlyHint, name).toBe(name === 'play_audio');
+        // play_audio calls nothing outside this server; the others call ElevenLabs.
+        expect(tool.annotations?.openWorldHint, name).toBe(name !== 'play_audio');
         expect(tool.description?.includes('COST WARNING'), name).toBe(name !== 'play_audio');
       }
       const props = (n: string) => tools.find((t) => t.name === n)!.inputSchema.properties as Record<string, { default?: unknown }>;

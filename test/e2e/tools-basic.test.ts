@@ -40,6 +40,11 @@ describe('tools/list', () => {
       // Optional parameters are optional, never null-typed unions (Cursor rejects those).
       expect(JSON.stringify(tts.inputSchema)).not.toContain('"null"');
       expect(tools.find((t) => t.name === 'list_models')!.annotations?.readOnlyHint).toBe(true);
+      // openWorldHint follows what a tool touches: every tool calls ElevenLabs except play_audio, which only
+      // hands a file under the base path back to the client.
+      const closed = tools.filter((t) => t.annotations?.openWorldHint !== true).map((t) => t.name);
+      expect(closed).toEqual(['play_audio']);
+      expect(tools.find((t) => t.name === 'play_audio')!.annotations).toMatchObject({ openWorldHint: false, readOnlyHint: true });
     });
   });
 });

@@ -17,6 +17,8 @@ export const playAudio = defineTool({
   title: 'Play audio',
   toolset: 'speech',
   effect: 'read',
+  // Reads a file under the base path and hands it to the client: nothing upstream, no network.
+  local: true,
   description:
     'Play an audio file. Supports WAV and MP3 (and the other audio/video formats the tools accept). This server runs remotely, so it plays nothing itself: it returns the file to the client as an embedded resource (and as an audio block for clients that support one) for the client to play.',
   input: z.object({
