@@ -33,6 +33,20 @@ describe('README tool table', () => {
   });
 });
 
+describe('README "Differences from the official server"', () => {
+  it('follows the generated tool table, which keeps its markers, and names the real inline scheme', async () => {
+    const { INLINE_SCHEME } = await import('../../src/output/deliver.js');
+    const readme = read('README.md');
+    const end = readme.indexOf('<!-- tools:end -->');
+    const section = readme.indexOf('\n## Differences from the official server\n');
+    expect(readme.indexOf('<!-- tools:start')).toBeGreaterThan(-1);
+    expect(end).toBeGreaterThan(-1);
+    expect(section).toBeGreaterThan(end);
+    expect(section).toBeLessThan(readme.indexOf('\n## Configuration\n'));
+    expect(readme.slice(section)).toContain(`\`${INLINE_SCHEME}…\``);
+  });
+});
+
 describe('guides', () => {
   it('mention only variables the server reads', () => {
     for (const guide of ['SSE_QUICKSTART.md', 'SSE_DEPLOYMENT_GUIDE.md', 'README.md']) {
