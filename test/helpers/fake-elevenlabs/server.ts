@@ -1,7 +1,9 @@
 // A fake ElevenLabs API on 127.0.0.1:0 that speaks the real paths and JSON shapes (snake_case, every field
 // the SDK requires), checks xi-api-key, keeps state, and records every call. A call that no route expects is
-// answered 599 and recorded in `unexpected`, which tests assert is empty: a tool that calls the wrong
-// endpoint fails its test. Failures (status, Retry-After, hang, reset) can be queued per route.
+// answered 599 and recorded in `unexpected`; under vitest every test that made one fails by itself (an
+// afterEach registered when this module is imported, and close() for calls made outside a test), so a tool
+// that calls the wrong endpoint fails its test without the test having to ask. Failures (status,
+// Retry-After, hang, reset) can be queued per route.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createState, type FakeState } from './state.js';
@@ -79,11 +81,38 @@ function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? path === pattern : pattern.test(path);
 }
 
+/** Unexpected calls of every running fake not yet reported to a test. */
+interface Watched {
+  unexpected: string[];
+  reported: number;
+}
+const watched = new Set<Watched>();
+
+/** The unexpected calls made since the last check, as one message; undefined when there were none. */
+function newUnexpected(w: Watched): string | undefined {
+  const fresh = w.unexpected.slice(w.reported);
+  w.reported = w.unexpected.length;
+  return fresh.length ? `the fake ElevenLabs server got calls no route expects: ${fresh.join(', ')}` : undefined;
+}
+
+// Only inside a vitest worker: the bench and main.ts import this module without vitest. The hook is
+// registered while the test file imports this module (its collection), so it applies to every test in it.
+const strict = process.env.VITEST !== undefined && '__vitest_worker__' in globalThis;
+if (strict) {
+  const { afterEach } = await import('vitest');
+  afterEach(() => {
+    const problems = [...watched].map(newUnexpected).filter(Boolean);
+    if (problems.length) throw new Error(problems.join('\n'));
+  });
+}
+
 export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promise<FakeElevenLabs> {
   const apiKey = opts.apiKey ?? 'test-key-0123456789';
   const state = createState();
   const calls: FakeRequest[] = [];
   const unexpected: string[] = [];
+  const watch: Watched = { unexpected, reported: 0 };
+  if (strict) watched.add(watch);
   const aborted: string[] = [];
   const failures: { method: string; pattern: string | RegExp; failure: Failure; times: number }[] = [];
   const compiled = routes.map((r) => ({ route: r, ...compile(r.path) }));
@@ -198,10 +227,15 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
       failures.push({ method, pattern, failure, times });
     },
     callsTo: (method, pattern) => calls.filter((c) => c.method === method && matches(pattern, c.path)),
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (!strict) return;
+      watched.delete(watch);
+      const problem = newUnexpected(watch);
+      if (problem) throw new Error(problem);
+    },
   };
 }
