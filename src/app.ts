@@ -15,12 +15,13 @@ import { healthHandler, isHealthRequest } from './http/health.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { sendJsonError, sendRefusal } from './http/respond.js';
 import type { Logger } from './logger.js';
-import { createMcpServerFactory } from './mcp/create-server.js';
+import { createMcpSessionFactory } from './mcp/session.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
 import { startHeartbeat } from './transports/heartbeat.js';
 import { createLegacySse, MESSAGES_PATH, SSE_PATH } from './transports/legacy-sse.js';
 import { createMemorySessionStore, type SessionStore } from './transports/session-store.js';
+import { createMessageSerializer } from './transports/sse-stream.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,7 +47,7 @@ export function createApp(config: Config, log: Logger): App {
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
   let draining = false;
 
-  const createServer = createMcpServerFactory({
+  const createSession = createMcpSessionFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     registry,
     elevenlabs,
@@ -55,12 +56,14 @@ export function createApp(config: Config, log: Logger): App {
   });
   const transport = createLegacySse({
     store,
-    createServer,
+    createSession,
     maxSessions: config.sessions.max,
     maxSessionsPerClient: config.sessions.maxPerClient,
     bindSessions: config.auth.tokens.length > 0,
     capRetryAfterSeconds: config.sessions.capRetryAfterSeconds,
     maxBodyBytes: config.http.maxBodyBytes,
+    serializer: createMessageSerializer([registry.listResult]),
+    maxBufferedBytes: config.sessions.maxBufferedBytes,
     isDraining: () => draining,
     log,
   });
@@ -108,12 +111,16 @@ export function createApp(config: Config, log: Logger): App {
     access?.(req, res);
     const refused = checkOriginAndHost(req, config.http);
     if (refused) return sendRefusal(res, refused);
-    corsHeaders(req as never, res as never, () => {
+    const next = () => {
       route(req, res).catch((err: unknown) => {
         log.error({ err, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unhandled error');
         sendJsonError(res, 500, 'internal_error', 'Internal server error.');
       });
-    });
+    };
+    // CORS is a browser's protocol and a browser always sends Origin on a cross-origin request; without
+    // one (mcp-remote, curl, agents) there is nothing to answer, so the middleware is skipped.
+    if (req.headers.origin === undefined) next();
+    else corsHeaders(req as never, res as never, next);
   };
 
   return {

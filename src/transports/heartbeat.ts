@@ -9,7 +9,8 @@ export function startHeartbeat(store: SessionStore, intervalMs: number): { stop(
   const timer = setInterval(() => {
     for (const session of store.values()) {
       const stream = session.stream;
-      if (!stream.writableEnded && !stream.destroyed) stream.write(KEEPALIVE_FRAME);
+      // A stream with data still unsent is not idle, and one whose client stopped reading must not grow.
+      if (!stream.writableEnded && !stream.destroyed && stream.writableLength === 0) stream.write(KEEPALIVE_FRAME);
     }
   }, intervalMs);
   timer.unref();

@@ -4,12 +4,13 @@
 // This module knows MCP sessions, not ElevenLabs; the caller has already checked Host, Origin, the token
 // and the rate limit, and passes who is asking (the principal).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import type { McpServerFactory } from '../mcp/create-server.js';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { McpSessionFactory } from '../mcp/session.js';
 import type { Logger } from '../logger.js';
 import { isJsonContentType, readJsonBody } from '../http/body.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError } from '../http/respond.js';
 import type { SessionStore } from './session-store.js';
+import { SseStream, type MessageSerializer } from './sse-stream.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
@@ -17,13 +18,17 @@ export const SESSION_HEADER = 'mcp-session-id';
 
 export interface LegacySseOptions {
   store: SessionStore;
-  createServer: McpServerFactory;
+  createSession: McpSessionFactory;
   maxSessions: number;
   maxSessionsPerClient: number;
   /** When true (auth on), a session answers only the principal that opened it. */
   bindSessions: boolean;
   capRetryAfterSeconds: number;
   maxBodyBytes: number;
+  /** Serializes the replies; shared by every session (it holds the JSON of the process-wide results). */
+  serializer: MessageSerializer;
+  /** A stream whose unsent data passes this is closed: its client stopped reading. */
+  maxBufferedBytes: number;
   isDraining(): boolean;
   log: Logger;
 }
@@ -46,33 +51,18 @@ export function createLegacySse(opts: LegacySseOptions): LegacySse {
       if (store.countOwnedBy(owner) >= opts.maxSessionsPerClient) {
         return sendJsonError(res, 429, 'too_many_client_sessions', 'This client has as many open sessions as it may (MAX_SESSIONS_PER_CLIENT); close one first.', retryAfter);
       }
-      const transport = new SSEServerTransport(MESSAGES_PATH, res);
-      const id = transport.sessionId;
-      res.setHeader('Mcp-Session-Id', id);
-      res.setHeader('X-Accel-Buffering', 'no'); // nginx and friends must not buffer the stream
-      const server = opts.createServer({ sessionId: id, principal: owner });
-      // Set before connect (the SDK chains its own handler after ours); the SDK can fire close twice,
-      // store.remove() makes the second one a no-op.
-      transport.onclose = () => {
+      const stream = new SseStream(MESSAGES_PATH, res, opts.serializer, opts.maxBufferedBytes);
+      const id = stream.sessionId;
+      const session = opts.createSession({ sessionId: id, principal: owner, send: (message) => stream.send(message) });
+      stream.onclose = () => {
+        session.close(); // aborts the calls still running: their upstream requests stop too
         if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
       };
-      transport.onerror = (err) => log.debug({ sessionId: id, err: err.message }, 'transport error');
-      store.add({
-        id,
-        owner,
-        stream: res,
-        deliver: (message, requestInfo) => transport.handleMessage(message, { requestInfo }),
-        close: () => server.close(),
-      });
-      try {
-        await server.connect(transport);
-      } catch (err) {
-        store.remove(id);
-        log.error({ err }, 'could not open SSE session');
-        return sendJsonError(res, 500, 'internal_error', 'Could not open the session.');
-      }
-      // The client may have gone before the transport started listening for 'close'.
-      if (res.destroyed || req.socket.destroyed) await transport.close();
+      store.add({ id, owner, stream: res, deliver: (message) => session.receive(message), close: async () => stream.close() });
+      // nginx and friends must not buffer the stream.
+      stream.start({ 'Mcp-Session-Id': id, 'X-Accel-Buffering': 'no' });
+      // The client may have gone before the stream started listening for 'close'.
+      if (res.destroyed || req.socket.destroyed) stream.close();
       else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
     },
 
@@ -99,12 +89,12 @@ export function createLegacySse(opts: LegacySseOptions): LegacySse {
       if (Array.isArray(body.value)) {
         return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
       }
-      try {
-        await session.deliver(body.value, { headers: req.headers });
-      } catch {
+      const message = JSONRPCMessageSchema.safeParse(body.value);
+      if (!message.success) {
         return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message.');
       }
       res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '8' }).end('Accepted');
+      session.deliver(message.data);
     },
   };
 }

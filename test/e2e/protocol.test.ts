@@ -1,0 +1,129 @@
+// The JSON-RPC rules of a session (src/mcp/session.ts), checked on the wire and with the real SDK client:
+// replies carry their request's id, unknown methods and malformed requests get the SDK's error codes, a
+// cancelled call is aborted upstream and gets no reply, tools/list is the same bytes for every session,
+// and a client that stops reading its stream is cut off instead of growing the server's memory.
+import net from 'node:net';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { useContract } from '../helpers/contract.js';
+import { initializeMessage, openRawSse, postMessage } from '../helpers/raw-sse.js';
+import { connectClient } from '../helpers/test-app.js';
+
+const contract = useContract();
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+/** Every `message` event on a raw stream, parsed. */
+const messagesOf = (text: string) =>
+  [...text.matchAll(/event: message\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!) as { id?: unknown; result?: unknown; error?: { code: number; message: string } });
+
+describe('JSON-RPC rules', () => {
+  it('answers ping, refuses unknown methods with -32601 and malformed requests with -32602', async () => {
+    await contract.withApp({}, async ({ client }) => {
+      await expect(client.ping()).resolves.toEqual({});
+      const unknown = client.request({ method: 'prompts/list' }, z.object({}).loose());
+      await expect(unknown).rejects.toMatchObject({ code: ErrorCode.MethodNotFound });
+      const malformed = client.request({ method: 'tools/call', params: { arguments: {} } } as never, z.object({}).loose());
+      await expect(malformed).rejects.toBeInstanceOf(McpError);
+      await expect(malformed).rejects.toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringMatching(/Invalid tools\/call request/) });
+      // The session still works afterwards.
+      expect((await client.listTools()).tools.length).toBe(27);
+    });
+  });
+
+  it('echoes string and number ids, and sends nothing for notifications and responses', async () => {
+    await contract.withApp({}, async ({ app }) => {
+      const sse = await openRawSse(app.url);
+      try {
+        const post = (body: unknown) => postMessage(app.url, { sessionId: sse.sessionId, body });
+        expect((await post({ ...initializeMessage(), id: 'init-1' })).status).toBe(202);
+        expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+        expect((await post({ jsonrpc: '2.0', id: 99, result: {} })).status).toBe(202); // a stray response
+        expect((await post({ jsonrpc: '2.0', id: 7, method: 'tools/list' })).status).toBe(202);
+        await sse.waitFor(/"id":7/);
+        const replies = messagesOf(sse.text);
+        expect(replies.map((m) => m.id)).toEqual(['init-1', 7]);
+        expect((replies[0]!.result as { protocolVersion: string }).protocolVersion).toBe('2024-11-05');
+      } finally {
+        sse.close();
+      }
+    });
+  });
+
+  it('serves tools/list from one serialization: the same bytes for every session, equal to the registry', async () => {
+    await contract.withApp({}, async ({ app }) => {
+      const lists: string[] = [];
+      for (const id of [1, 2]) {
+        const sse = await openRawSse(app.url);
+        await postMessage(app.url, { sessionId: sse.sessionId, body: { jsonrpc: '2.0', id, method: 'tools/list' } });
+        const [, data] = (await sse.waitFor(new RegExp(`data: (\\{.*"id":${id}\\})\\n\\n`))) as unknown as [string, string];
+        lists.push(data.replace(`"id":${id}`, '"id":0'));
+        expect(JSON.parse(data)).toEqual({ jsonrpc: '2.0', id, result: JSON.parse(JSON.stringify(app.app.registry.listResult)) });
+        sse.close();
+      }
+      expect(lists[0]).toBe(lists[1]);
+    });
+  });
+});
+
+describe('cancellation', () => {
+  it('notifications/cancelled aborts the upstream request, and the call gets no reply', async () => {
+    await contract.withApp({}, async ({ app, fake }) => {
+      const client = await connectClient(app.url);
+      try {
+        fake.failNext('GET', '/v1/models', { hang: true });
+        const controller = new AbortController();
+        const pending = client.callTool({ name: 'list_models', arguments: {} }, undefined, { signal: controller.signal });
+        await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.registry.inFlight > 0);
+        controller.abort('changed my mind'); // the SDK client sends notifications/cancelled
+        await expect(pending).rejects.toThrow();
+        await waitFor(() => fake.aborted.includes('GET /v1/models'));
+        await waitFor(() => app.app.registry.inFlight === 0);
+        // The session goes on: the next call is answered.
+        expect((await client.listTools()).tools.length).toBe(27);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+});
+
+describe('a client that stops reading', () => {
+  it('is cut off once its unsent data passes the cap, and the session is removed', async () => {
+    await contract.withApp({ SSE_MAX_BUFFERED_BYTES: '65536' }, async ({ app }) => {
+      // A raw socket that reads the endpoint event and then stops reading.
+      const { port } = new URL(app.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.write('GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n');
+      const head = await new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', function onData(chunk) {
+          text += chunk.toString('utf8');
+          if (/sessionId=[\w-]+/.test(text)) {
+            socket.off('data', onData);
+            socket.pause();
+            resolve(text);
+          }
+        });
+      });
+      const sessionId = /sessionId=([\w-]+)/.exec(head)![1]!;
+      expect(app.app.store.get(sessionId)).toBeDefined();
+      // Each ping echoes a ~100 KB id; the socket buffers fill, then the server's own buffer passes the cap.
+      const bigId = 'x'.repeat(100_000);
+      let status = 202;
+      for (let i = 0; i < 200 && status === 202 && app.app.store.get(sessionId); i++) {
+        status = (await postMessage(app.url, { sessionId, body: { jsonrpc: '2.0', id: `${bigId}${i}`, method: 'ping' } })).status;
+      }
+      await waitFor(() => app.app.store.get(sessionId) === undefined);
+      const after = await postMessage(app.url, { sessionId, body: { jsonrpc: '2.0', id: 1, method: 'ping' } });
+      expect(after.status).toBe(404);
+      socket.destroy();
+    });
+  });
+});
