@@ -104,4 +104,31 @@ describe('budgets and upstream concurrency', () => {
       expect((await slow).isError).toBe(false);
     });
   });
+
+  it('with concurrency 2 and a queue of 3, five of seven calls wait their turn and run, two get "busy"', async () => {
+    await contract.withApp({ UPSTREAM_MAX_CONCURRENCY: '2', UPSTREAM_QUEUE_LIMIT: '3' }, async ({ call, fake, app }) => {
+      const delayMs = 300;
+      fake.failNext('GET', '/v1/models', { delayMs }, 7);
+      fake.resetPeak();
+      const before = fake.callsTo('GET', '/v1/models').length;
+      const started = Date.now();
+      const results = await Promise.all(Array.from({ length: 7 }, () => call('list_models')));
+      const elapsed = Date.now() - started;
+      const ok = results.filter((r) => !r.isError);
+      const busy = results.filter((r) => r.isError);
+      expect(ok).toHaveLength(5);
+      for (const r of ok) expect(JSON.parse(r.text)[0].id).toBe('eleven_multilingual_v2');
+      expect(busy).toHaveLength(2);
+      for (const r of busy) {
+        expect(r.text).toBe('The server is busy: 2 ElevenLabs calls are running and 3 are waiting (UPSTREAM_QUEUE_LIMIT). Try again in a few seconds.');
+      }
+      expect(fake.callsTo('GET', '/v1/models').length - before, 'the busy calls never reach upstream').toBe(5);
+      expect(fake.peakConcurrent, 'upstream requests open at once').toBe(2);
+      // 5 calls, 2 at a time: three rounds of the upstream's delay, so the queued ones really waited.
+      expect(elapsed).toBeGreaterThanOrEqual(3 * delayMs - 50);
+      expect(app.app.registry.inFlight).toBe(0);
+      // The queue drained: a new call gets a slot right away.
+      expect((await call('list_models')).isError).toBe(false);
+    });
+  });
 });

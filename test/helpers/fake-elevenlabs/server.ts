@@ -58,6 +58,10 @@ export interface FakeElevenLabs {
   unexpected: string[];
   /** Calls the client aborted before an answer was sent. */
   aborted: string[];
+  /** Requests open right now, and the most open at once since the start or the last resetPeak(). */
+  readonly concurrent: number;
+  readonly peakConcurrent: number;
+  resetPeak(): void;
   /** The next `times` requests that match method + path pattern get this failure instead. */
   failNext(method: string, pathPattern: string | RegExp, failure: Failure, times?: number): void;
   callsTo(method: string, pathPattern: string | RegExp): FakeRequest[];
@@ -117,7 +121,13 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
   const failures: { method: string; pattern: string | RegExp; failure: Failure; times: number }[] = [];
   const compiled = routes.map((r) => ({ route: r, ...compile(r.path) }));
 
+  let concurrent = 0;
+  let peakConcurrent = 0;
+
   const server = http.createServer(async (req, res) => {
+    concurrent++;
+    peakConcurrent = Math.max(peakConcurrent, concurrent);
+    res.on('close', () => concurrent--);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -223,6 +233,15 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
     calls,
     unexpected,
     aborted,
+    get concurrent() {
+      return concurrent;
+    },
+    get peakConcurrent() {
+      return peakConcurrent;
+    },
+    resetPeak() {
+      peakConcurrent = concurrent;
+    },
     failNext(method, pattern, failure, times = 1) {
       failures.push({ method, pattern, failure, times });
     },
