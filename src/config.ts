@@ -149,7 +149,8 @@ const EnvSchema = z.object({
   SSE_MAX_BUFFERED_BYTES: int('SSE_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
-  HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 125_000, 1000, 3_600_000),
+  HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
   SESSION_CAP_RETRY_AFTER_SECONDS: int('SESSION_CAP_RETRY_AFTER_SECONDS', 5, 1, 3600),
 });
 
@@ -178,6 +179,8 @@ export interface Config {
     maxBodyBytes: number;
     keepAliveTimeoutMs: number;
     headersTimeoutMs: number;
+    /** Time a client has to send one whole request (headers and body); a stalled body is cut with 408. */
+    requestTimeoutMs: number;
   };
   sessions: {
     max: number;
@@ -300,7 +303,9 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
       allowedHosts,
       maxBodyBytes: e.MAX_BODY_BYTES,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      headersTimeoutMs: Math.max(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000),
+      // Node checks the request timeout only when the headers timeout is not longer (measured on Node 20).
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     },
     auth: { tokens: e.MCP_AUTH_TOKENS, allowUnauthenticated: e.MCP_ALLOW_UNAUTHENTICATED },
     limits: {

@@ -5,14 +5,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../app.js';
 import type { Config } from '../config.js';
+import { answerClientError } from './client-error.js';
 
 export async function listen(app: App, config: Config): Promise<http.Server> {
   // Check for clients that stall mid-request (slowloris) every second rather than Node's default 30 s.
   const server = http.createServer({ connectionsCheckingInterval: 1000 }, app.handle);
   // Longer than the idle timeouts of the proxies in front (AWS ALB 60 s, Render, nginx 75 s), so the
-  // proxy, not Node, closes idle keep-alive connections; headersTimeout must exceed keepAliveTimeout.
+  // proxy, not Node, closes idle keep-alive connections. Since Node 18 the headers and request timers
+  // start with each request, so an idle keep-alive connection outlives both (test/e2e/slow-and-broken-requests).
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   server.headersTimeout = config.http.headersTimeoutMs;
+  // A client may not hold a request open by sending its body slowly (Node's default allows 300 s).
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -82,9 +82,10 @@ export function createLegacySse(opts: LegacySseOptions): LegacySse {
       }
       const body = await readJsonBody(req, opts.maxBodyBytes);
       if (!body.ok) {
-        if (body.status === 413) return sendJsonError(res, 413, 'body_too_large', 'The request body is larger than this server accepts (MAX_BODY_BYTES).');
-        if (body.status === 400) return sendJsonRpcError(res, 400, body.rpcCode, body.message);
-        return sendJsonError(res, 415, 'unsupported_media_type', 'Send the JSON-RPC message with Content-Type: application/json.');
+        if (body.status === 'aborted') return void res.destroy();
+        // The rest of the body is not read: the connection closes after the answer.
+        if (body.status === 413) return sendJsonError(res, 413, 'body_too_large', 'The request body is larger than this server accepts (MAX_BODY_BYTES).', { Connection: 'close' });
+        return sendJsonRpcError(res, 400, body.rpcCode, body.message);
       }
       if (Array.isArray(body.value)) {
         return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');

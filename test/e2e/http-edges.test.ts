@@ -195,10 +195,14 @@ describe('session lifecycle', () => {
     expect(closes).toHaveLength(1);
   });
 
-  it('sets keep-alive and header timeouts longer than a proxy in front', async () => {
+  it('sets a keep-alive timeout longer than a proxy in front, and bounded header and request times', async () => {
     const t = await start();
     expect(t.server.keepAliveTimeout).toBe(120_000);
-    expect(t.server.headersTimeout).toBe(125_000);
+    expect(t.server.headersTimeout).toBe(60_000);
+    expect(t.server.requestTimeout).toBe(60_000);
+    // Node ignores the request timeout when the headers timeout is longer: the config caps it.
+    const capped = await start({ HTTP_HEADERS_TIMEOUT_MS: '90000', HTTP_REQUEST_TIMEOUT_MS: '30000' });
+    expect(capped.server.headersTimeout).toBe(30_000);
   });
 
   it('/health reports status, version, uptime and open sessions, and no secret', async () => {

@@ -23,7 +23,8 @@ describe('loadConfig', () => {
     expect(c.sessions.keepAliveMs).toBeGreaterThanOrEqual(15_000);
     expect(c.sessions.keepAliveMs).toBeLessThanOrEqual(25_000);
     expect(c.http.keepAliveTimeoutMs).toBe(120_000);
-    expect(c.http.headersTimeoutMs).toBe(125_000);
+    expect(c.http.headersTimeoutMs).toBe(60_000);
+    expect(c.http.requestTimeoutMs).toBe(60_000);
     expect(c.http.allowedHosts).toContain('localhost');
     expect(c.tools.toolsets).toContain('speech');
   });
