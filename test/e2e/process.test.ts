@@ -1,7 +1,9 @@
 // The server as a process, started the way the README says (`npm start`): it comes up without a key,
-// refuses a bad config with a message naming the variable, and drains on SIGTERM with a tool call in flight.
+// refuses a bad config with a message naming the variable, drains on SIGTERM with a tool call in flight,
+// refuses new sessions while draining and still exits when the grace period runs out.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +71,84 @@ describe('npm start', () => {
     expect(code).toBe(1);
     expect(out).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"cloud\\")`);
   });
+});
+
+const waitFor = async (cond: () => boolean, ms = 10_000) => {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/**
+ * A request whose headers are sent only in part, so its connection is busy (not idle) when the server
+ * starts draining and stops accepting connections; finish() sends the rest and reads the whole answer.
+ */
+async function heldRequest(url: string, target: string, headers: Record<string, string> = {}) {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  let raw = '';
+  socket.setEncoding('utf8').on('data', (d: string) => (raw += d));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`);
+  return {
+    async finish(): Promise<{ status: number; headers: string; body: string }> {
+      socket.write(`${Object.entries({ ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      await closed;
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head, body };
+    },
+  };
+}
+
+describe('draining', () => {
+  it('while draining, GET /sse answers 503 JSON and /health says draining; a grace period that runs out still exits 0', async () => {
+    const graceMs = 2000;
+    const server = await spawnServer(['node', 'dist/index.js'], {
+      ELEVENLABS_API_KEY: fake.apiKey,
+      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_MAX_RETRIES: '0',
+      ELEVENLABS_TIMEOUT_SECONDS: '300',
+      ELEVENLABS_MCP_BASE_PATH: basePath,
+      SHUTDOWN_GRACE_MS: String(graceMs),
+    });
+    const client = await connectClient(server.url);
+    const before = fake.callsTo('GET', '/v1/models').length;
+    fake.failNext('GET', '/v1/models', { hang: true }); // the upstream never answers this one
+    const inFlight = client.callTool({ name: 'list_models', arguments: {} }).then(
+      () => 'answered',
+      () => 'cut short',
+    );
+    await waitFor(() => fake.callsTo('GET', '/v1/models').length > before);
+    const sse = await heldRequest(server.url, '/sse', { Accept: 'text/event-stream' });
+    const health = await heldRequest(server.url, '/health');
+
+    const stoppedAt = Date.now();
+    server.child.kill('SIGTERM');
+    await waitFor(() => /shutting down/.test(server.output()));
+
+    const refused = await sse.finish();
+    expect(refused.status).toBe(503);
+    expect(refused.headers).toMatch(/content-type: application\/json/i);
+    expect(refused.headers).toMatch(/retry-after: \d+/i);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'shutting_down', message: 'The server is shutting down; reconnect shortly.' } });
+    const draining = await health.finish();
+    expect(draining.status).toBe(503);
+    expect(JSON.parse(draining.body)).toMatchObject({ status: 'draining' });
+    expect(Date.now() - stoppedAt, 'both answered within the grace period').toBeLessThan(graceMs);
+
+    expect(await server.exited).toBe(0);
+    const tookMs = Date.now() - stoppedAt;
+    expect(tookMs).toBeGreaterThanOrEqual(graceMs - 100); // it waited for the hung call…
+    expect(tookMs).toBeLessThan(graceMs + 4000); // …but not past the grace period (the hard stop exits 1)
+    expect(server.output()).toMatch(/"unfinishedCalls":1,.*grace period over; tool calls were cut short/);
+    await waitFor(() => fake.aborted.includes('GET /v1/models')); // the upstream request did not outlive the process
+    // The SDK's SSE client does not notice the ended stream by itself; closing it settles the call, unanswered.
+    await client.close();
+    expect(await inFlight).toBe('cut short');
+  }, 60_000);
 });
 
 describe('npm run client', () => {
