@@ -18,6 +18,11 @@ export async function uploadFile(file: string): Promise<UploadFile> {
   return { data, filename: path.basename(file), contentType };
 }
 
+/** How a client without access to the server's disk sends a file: appended to every file input's description. */
+export const INLINE_INPUT_HINT =
+  " Remote clients can send the bytes inline instead, as a data: URI (data:audio/mpeg;base64,…) within the server's request size cap.";
+
 /** Shared `input_file_path` description. */
 export const INPUT_FILE_DESCRIPTION =
-  'Path of the audio or video file (wav, mp3, m4a, aac, ogg, flac, mp4, avi, mov, wmv), relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or an elevenlabs:// URI this server returned.';
+  'Path of the audio or video file (wav, mp3, m4a, aac, ogg, flac, mp4, avi, mov, wmv), relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or an elevenlabs:// URI this server returned.' +
+  INLINE_INPUT_HINT;

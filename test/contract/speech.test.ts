@@ -307,6 +307,28 @@ describe('speech_to_text', () => {
     });
   });
 
+  it('takes the audio inline as a data: URI: the bytes reach ElevenLabs, nothing lands under the base path', async () => {
+    await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'resources' }, async ({ app, call, fake }) => {
+      const uri = `data:audio/wav;base64,${Buffer.from('SPEECH:sent inline').toString('base64')}`;
+      const { text, isError, content } = await call('speech_to_text', { input_file_path: uri });
+      expect(isError, text).toBe(false);
+      expect(content[1]!.resource).toMatchObject({ mimeType: 'text/plain', text: 'sent inline' });
+      const file = await formFile(fake.callsTo('POST', '/v1/speech-to-text').at(-1)!.form, 'file');
+      expect(file.bytes.toString()).toBe('SPEECH:sent inline');
+      expect(file.type).toBe('audio/wav');
+      expect(await fs.readdir(app.basePath)).toEqual([]);
+    });
+  });
+
+  it('an inline file over the request size cap is refused with a JSON 413 before any upstream call', async () => {
+    await contract.withApp({ MAX_BODY_BYTES: '4096' }, async ({ call, fake }) => {
+      const before = fake.calls.length;
+      const uri = `data:audio/wav;base64,${Buffer.alloc(8192, 1).toString('base64')}`;
+      await expect(call('speech_to_text', { input_file_path: uri })).rejects.toThrow(/413/);
+      expect(fake.calls.length).toBe(before);
+    });
+  });
+
   it('resources mode: the transcript comes back as a text/plain resource and nothing is written', async () => {
     await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: 'resources' }, async ({ app, call }) => {
       await put(app, 'in/meeting.mp3', 'SPEECH:good morning everyone');

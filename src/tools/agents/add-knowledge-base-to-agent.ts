@@ -24,7 +24,7 @@ ${COST_WARNING}`,
       .string()
       .optional()
       .describe(
-        'Path of a document (epub, pdf, docx, txt, html) to add, relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it.',
+        'Path of a document (epub, pdf, docx, txt, html) to add, relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or inline as a data: URI (data:application/pdf;base64,…).',
       ),
     text: z.string().optional().describe('Text to add to the knowledge base (uploaded as text.txt).'),
   }),

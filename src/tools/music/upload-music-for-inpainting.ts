@@ -3,7 +3,7 @@ import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
 import { resolveInputFile } from '../../output/input-files.js';
 import { planToWire } from './composition-plan.js';
-import { uploadFile } from '../../output/upload.js';
+import { INLINE_INPUT_HINT, uploadFile } from '../../output/upload.js';
 
 const EXTRACT = ['music_v1', 'music_v2', 'none'] as const;
 
@@ -24,7 +24,7 @@ ${COST_WARNING}`,
     input_file_path: z
       .string()
       .describe(
-        'Path of the audio file (wav, mp3, m4a, aac, ogg, flac, mp4, avi, mov, wmv), relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or an elevenlabs:// URI this server returned.',
+        'Path of the audio file (wav, mp3, m4a, aac, ogg, flac, mp4, avi, mov, wmv), relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or an elevenlabs:// URI this server returned.' + INLINE_INPUT_HINT,
       ),
     extract_composition_plan: z
       .enum(EXTRACT, { error: `extract_composition_plan must be one of: ${EXTRACT.join(', ')} ("none" skips extraction)` })

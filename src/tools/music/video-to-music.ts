@@ -7,7 +7,7 @@ import { deliverFile, outputModeDescription, prepareOutput } from '../../output/
 import { resolveInputFile } from '../../output/input-files.js';
 import { outputDirectory } from '../params.js';
 import { musicModel } from './composition-plan.js';
-import { uploadFile } from '../../output/upload.js';
+import { INLINE_INPUT_HINT, uploadFile } from '../../output/upload.js';
 
 const COUNT_MESSAGE = 'Provide between 1 and 10 video files.';
 /** ElevenLabs' limit on the videos of one call together; checked locally so an oversized upload is never sent. */
@@ -29,7 +29,7 @@ ${COST_WARNING}`,
       .min(1, { error: COUNT_MESSAGE })
       .max(10, { error: COUNT_MESSAGE })
       .describe(
-        'Paths of the video files, in order, relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or elevenlabs:// URIs this server returned.',
+        'Paths of the video files, in order, relative to the server base path (ELEVENLABS_MCP_BASE_PATH) or absolute inside it, or elevenlabs:// URIs this server returned.' + INLINE_INPUT_HINT,
       ),
     description: z
       .string()

@@ -3,7 +3,7 @@ import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
 import { textResult } from '../../mcp/tool-result.js';
 import { resolveInputFile } from '../../output/input-files.js';
-import { uploadFile } from '../../output/upload.js';
+import { INLINE_INPUT_HINT, uploadFile } from '../../output/upload.js';
 import { requireNonBlank } from '../params.js';
 
 /** Fields the API does not document on this response but the official server prints when present. */
@@ -25,7 +25,7 @@ ${COST_WARNING}`,
     name: z.string().describe('The name of the new voice, as shown in the voice list.'),
     files: z
       .array(z.string(), { error: (issue) => (issue.input === undefined ? undefined : 'files must be a list of audio file paths') })
-      .describe('Audio recordings of the voice to clone: paths relative to the server base path (or elevenlabs:// URIs this server returned).'),
+      .describe('Audio recordings of the voice to clone: paths relative to the server base path (or elevenlabs:// URIs this server returned).' + INLINE_INPUT_HINT),
     description: z.string().optional().describe('A description of the voice.'),
   }),
   async handle(args, ctx) {
