@@ -151,6 +151,66 @@ describe('draining', () => {
   }, 60_000);
 });
 
+describe('.env', () => {
+  const start = (cwd: string, env: Record<string, string> = {}) => {
+    const child = spawn('node', [path.resolve('dist/index.js')], { cwd, env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    return { child, exited, output: () => out };
+  };
+
+  it('a .env in the working directory is the whole configuration: its PORT, key, base URL and output mode apply', async () => {
+    const { freePort } = await import('../helpers/spawn-server.js');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-dotenv-'));
+    const files = path.join(dir, 'out');
+    const port = await freePort();
+    await fs.writeFile(
+      path.join(dir, '.env'),
+      [
+        '# only this file configures the server',
+        `PORT=${port}`,
+        `ELEVENLABS_API_KEY=${fake.apiKey}`,
+        `ELEVENLABS_BASE_URL=${fake.url}`,
+        `ELEVENLABS_MCP_BASE_PATH=${files}`,
+        'ELEVENLABS_MCP_OUTPUT_MODE=resources',
+        'ELEVENLABS_MAX_RETRIES=0',
+        '',
+      ].join('\n'),
+    );
+    const server = start(dir);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(() => server.child.exitCode !== null || /listening/.test(server.output()), 30_000);
+      expect(server.output()).toContain(`"url":"${url}"`);
+      expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok', elevenlabsApiKeyConfigured: true });
+      const client = await connectClient(url);
+      const models = await client.callTool({ name: 'list_models', arguments: {} });
+      expect(JSON.parse(textOf(models))[0].id).toBe('eleven_multilingual_v2'); // key and base URL from .env
+      const speech = await client.callTool({ name: 'text_to_speech', arguments: { text: 'from dotenv' } });
+      expect(speech.isError).toBeFalsy();
+      expect(textOf(speech)).toMatch(/Returned as resource: elevenlabs:\/\//); // resources mode from .env…
+      expect(await fs.readdir(files).catch(() => [])).toEqual([]); // …so nothing was written
+      await client.close();
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('DOTENV_CONFIG_PATH names the file; a bad value in it is refused, naming the variable', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-dotenv-'));
+    const file = path.join(dir, 'server.env');
+    await fs.writeFile(file, 'PORT=0\nELEVENLABS_MCP_OUTPUT_MODE=bogus\n');
+    const server = start(os.tmpdir(), { DOTENV_CONFIG_PATH: file });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"bogus\\")`);
+    await fs.rm(dir, { recursive: true, force: true });
+  }, 30_000);
+});
+
 describe('npm run client', () => {
   const run = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
