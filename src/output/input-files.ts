@@ -69,23 +69,26 @@ export async function resolveInputFile(basePath: string, filePath: string, what 
   if (isDataUri(filePath)) return materializeDataUri(filePath, what, audioCheck);
   const requested = filePath.startsWith(RESOURCE_SCHEME) ? decodeResourcePath(filePath, what) : filePath;
   const resolved = await resolveInside(basePath, requested, what);
+  // Messages name the file as the client wrote it, relative to the base path: a remote client has no
+  // business learning the server's directory layout.
+  const shown = shownPath(basePath, requested);
   const stat = await fs.stat(resolved).catch((err: unknown) => {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw fileSystemUserError(err, what, shownPath(basePath, requested)) ?? err;
+    throw fileSystemUserError(err, what, shown) ?? err;
   });
   if (!stat) {
     const parent = path.dirname(resolved);
     if (await exists(parent)) {
-      const similar = await similarAudioFiles(path.basename(resolved), parent);
-      if (similar.length) throw new UserError(`File (${resolved}) does not exist. Did you mean any of these files: ${similar.join(',')}?`);
+      const similar = (await similarAudioFiles(path.basename(resolved), parent)).map((f) => path.join(path.dirname(shown), path.relative(parent, f)));
+      if (similar.length) throw new UserError(`File (${shown}) does not exist. Did you mean any of these files: ${similar.join(',')}?`);
     }
-    throw new UserError(`File (${resolved}) does not exist`);
+    throw new UserError(`File (${shown}) does not exist`);
   }
-  if (!stat.isFile()) throw new UserError(`File (${resolved}) is not a file`);
-  if (audioCheck && !isAudioOrVideo(resolved)) throw new UserError(`File (${resolved}) is not an audio or video file`);
+  if (!stat.isFile()) throw new UserError(`File (${shown}) is not a file`);
+  if (audioCheck && !isAudioOrVideo(resolved)) throw new UserError(`File (${shown}) is not an audio or video file`);
   // The tool opens it later; a file the server may not read is the client's to know about now.
   await fs.access(resolved, fs.constants.R_OK).catch((err: unknown) => {
-    throw fileSystemUserError(err, what, shownPath(basePath, requested)) ?? err;
+    throw fileSystemUserError(err, what, shown) ?? err;
   });
   return resolved;
 }

@@ -228,7 +228,6 @@ describe('voice_clone', () => {
   it('checks every file before uploading anything', async () => {
     await contract.withApp({}, async (c) => {
       await samples(c.app.basePath);
-      const base = await fs.realpath(c.app.basePath);
       await expectNoUpstreamCall(c, () =>
         expectErrors(c, 'voice_clone', [
           [{ name: 'X' }, /files is required/],
@@ -238,11 +237,11 @@ describe('voice_clone', () => {
           [{ name: '', files: ['samples/take2.mp3'] }, 'name is required.'],
           [
             { name: 'X', files: ['samples/take2.mp3', 'samples/take3.mp3'] },
-            `File (${base}/samples/take3.mp3) does not exist. Did you mean any of these files: ${base}/samples/take2.mp3?`,
+            `File (samples/take3.mp3) does not exist. Did you mean any of these files: samples/take2.mp3?`,
           ],
-          [{ name: 'X', files: ['missing-dir/a.wav'] }, `File (${base}/missing-dir/a.wav) does not exist`],
-          [{ name: 'X', files: ['samples/notes.txt'] }, `File (${base}/samples/notes.txt) is not an audio or video file`],
-          [{ name: 'X', files: ['samples'] }, `File (${base}/samples) is not a file`],
+          [{ name: 'X', files: ['missing-dir/a.wav'] }, `File (missing-dir/a.wav) does not exist`],
+          [{ name: 'X', files: ['samples/notes.txt'] }, `File (samples/notes.txt) is not an audio or video file`],
+          [{ name: 'X', files: ['samples'] }, `File (samples) is not a file`],
           [{ name: 'X', files: ['../../etc/passwd.wav'] }, /^files \(\.\.\/\.\.\/etc\/passwd\.wav\) is outside the server's base directory/],
           [{ name: 'X', files: ['/etc/hosts'] }, /outside the server's base directory/],
         ]),

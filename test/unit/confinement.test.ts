@@ -94,12 +94,22 @@ describe('resolveInputFile (the official messages)', () => {
   it('finds a file, and refuses what is missing, not a file, or not audio', async () => {
     expect(await resolveInputFile(base, 'sub/voice.mp3')).toBe(path.join(base, 'sub', 'voice.mp3'));
     expect(await resolveInputFile(base, 'elevenlabs://sub/voice.mp3')).toBe(path.join(base, 'sub', 'voice.mp3'));
-    await expect(resolveInputFile(base, 'sub/nothing-like-it.wav')).rejects.toThrow(`File (${path.join(base, 'sub', 'nothing-like-it.wav')}) does not exist`);
+    await expect(resolveInputFile(base, 'sub/nothing-like-it.wav')).rejects.toThrow('File (sub/nothing-like-it.wav) does not exist');
     await expect(resolveInputFile(base, 'sub/voice.mp4')).rejects.toThrow(/does not exist\. Did you mean any of these files: .*sub\/voice\.mp3\?/);
-    await expect(resolveInputFile(base, 'sub')).rejects.toThrow(`File (${path.join(base, 'sub')}) is not a file`);
+    await expect(resolveInputFile(base, 'sub')).rejects.toThrow('File (sub) is not a file');
     await expect(resolveInputFile(base, 'sub/notes.txt')).rejects.toThrow(/is not an audio or video file/);
     expect(await resolveInputFile(base, 'sub/notes.txt', 'input_file_path', false)).toBe(path.join(base, 'sub', 'notes.txt'));
     await expect(resolveInputFile(base, '../outside/secret.mp3')).rejects.toThrow(OUTSIDE);
+  });
+
+  it('names the file relative to the base path, as the client wrote it, never with the server\'s directories', async () => {
+    await expect(resolveInputFile(base, path.join(base, 'sub', 'gone.wav'))).rejects.toThrow(/^File \(sub\/gone\.wav\) does not exist$/);
+    await expect(resolveInputFile(base, './sub//gone.wav')).rejects.toThrow(/^File \(sub\/gone\.wav\) does not exist$/);
+    await expect(resolveInputFile(base, 'elevenlabs://sub/notes.txt')).rejects.toThrow(/^File \(sub\/notes\.txt\) is not an audio or video file$/);
+    await expect(resolveInputFile(base, '.')).rejects.toThrow(/^File \(\.\) is not a file$/);
+    await expect(resolveInputFile(base, 'sub/voice.mp4')).rejects.toThrow(/^File \(sub\/voice\.mp4\) does not exist\. Did you mean any of these files: sub\/voice\.mp3\?$/);
+    const err = await resolveInputFile(base, 'sub/voice.mp4').catch((e: Error) => e);
+    expect((err as Error).message).not.toContain(root);
   });
 });
 
