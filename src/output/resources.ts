@@ -7,6 +7,7 @@ import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/typ
 import { UserError } from '../errors.js';
 import { INLINE_SCHEME, RESOURCE_SCHEME, resourceUriFor } from './deliver.js';
 import { mimeTypeForExtension } from './formats.js';
+import { decodeResourcePath } from './input-files.js';
 import { resolveInside } from './paths.js';
 
 const MAX_LISTED = 1000;
@@ -50,7 +51,7 @@ export async function readResource(basePath: string, uri: string): Promise<ReadR
     throw new UserError(`Resource file not found: ${uri} was returned inline with its tool result and is not stored on the server; call the tool again to get it.`);
   }
   if (!uri.startsWith(RESOURCE_SCHEME)) throw new UserError(`Unknown resource ${uri}: this server serves elevenlabs:// URIs only.`);
-  const relative = decodeURIComponent(uri.slice(RESOURCE_SCHEME.length));
+  const relative = decodeResourcePath(uri, 'resource URI');
   const file = await resolveInside(basePath, relative, 'resource URI');
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat?.isFile()) throw new UserError(`Resource file not found: ${relative}`);

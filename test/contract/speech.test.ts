@@ -650,7 +650,7 @@ describe('play_audio', () => {
         ['../../x.mp3', /outside the server's base directory/],
         ['in/nothing.mp3', `File (in/nothing.mp3) does not exist`],
         ['in/doc.txt', `File (in/doc.txt) is not an audio or video file`],
-        ['in/huge.wav', `File (${big}) is larger than ${MAX_READ_BYTES} bytes, too large to return to the client.`],
+        ['in/huge.wav', `File (in/huge.wav) is larger than ${MAX_READ_BYTES} bytes, too large to return to the client.`],
       ];
       for (const [input_file_path, message] of cases) {
         const { isError, text } = await call('play_audio', { input_file_path });

@@ -61,6 +61,7 @@ describe('through resources/read', () => {
 
   it.each([
     ['a 300-byte file name', `elevenlabs://${long}.mp3`, /resource URI has a name longer than 255 bytes/],
+    ['a broken %-escape', 'elevenlabs://%E0%A4%A', /resource URI \(elevenlabs:\/\/%E0%A4%A\) is not a valid elevenlabs:\/\/ URI: it has a broken %-escape/],
     ['a path past PATH_MAX', `elevenlabs://${deep}`, /resource URI \(d{254}.*\) is too long for the server's file system/],
     ['a file used as a directory', 'elevenlabs://in/voice.mp3/x.mp3', /resource URI \(in\/voice\.mp3\/x\.mp3\) goes through a file as if it were a directory/],
     ['a symlink loop', 'elevenlabs://loop/x.mp3', /resource URI \(loop\/x\.mp3\) runs into a loop of symbolic links/],

@@ -9,6 +9,7 @@ import { defineTool } from '../../mcp/define-tool.js';
 import { resourceUriFor } from '../../output/deliver.js';
 import { mimeTypeForExtension } from '../../output/formats.js';
 import { resolveInputFile } from '../../output/input-files.js';
+import { shownPath } from '../../output/paths.js';
 import { MAX_READ_BYTES } from '../../output/resources.js';
 import { INPUT_FILE_DESCRIPTION } from '../../output/upload.js';
 
@@ -29,7 +30,7 @@ export const playAudio = defineTool({
     const file = await resolveInputFile(basePath, args.input_file_path);
     const { size } = await fs.stat(file);
     if (size > MAX_READ_BYTES) {
-      throw new UserError(`File (${file}) is larger than ${MAX_READ_BYTES} bytes, too large to return to the client.`);
+      throw new UserError(`File (${shownPath(basePath, args.input_file_path)}) is larger than ${MAX_READ_BYTES} bytes, too large to return to the client.`);
     }
     const data = await fs.readFile(file);
     const realBase = await fs.realpath(basePath).catch(() => basePath);
