@@ -1,6 +1,10 @@
 // The load generator: a raw node:http client for the legacy HTTP+SSE wire (GET /sse, POST /messages), the
 // same code for every server measured. No MCP SDK: a session is one streaming GET whose frames are split on
-// blank lines, and a call is a POST whose reply is matched by JSON-RPC id on that stream.
+// blank lines, and a call is a POST whose reply is matched by JSON-RPC id on that stream. The stream stays
+// bytes: frames are found with Buffer.indexOf, a reply is matched by the id at its start or end without
+// decoding or parsing it, and decoded and parsed only when a scenario reads it. Decoding and parsing the
+// 40 KB tools/list reply on every call would cost this client more than the servers it measures, the
+// same for every server, and hide the differences between them that the bench is for.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -20,8 +24,11 @@ export interface SseSession {
   readonly endpoint: string;
   /** performance.now() of every `: keepalive` comment, when opened with trackKeepalives. */
   readonly keepalives: number[];
-  /** One JSON-RPC request; resolves with the reply and the time until both the 202 and the reply arrived. */
-  rpc(method: string, params?: unknown, timeoutMs?: number): Promise<{ reply: Reply; ms: number }>;
+  /**
+   * One JSON-RPC request; resolves with the reply and the time until both the 202 and the reply arrived.
+   * `raw` is decoded and `reply` parsed when first read.
+   */
+  rpc(method: string, params?: unknown, timeoutMs?: number): Promise<{ readonly reply: Reply; readonly raw: string; bytes: number; id: number; ms: number }>;
   notify(method: string): Promise<number>;
   close(): void;
 }
@@ -73,7 +80,7 @@ export function openSession(
   opts: { timeoutMs?: number; trackKeepalives?: boolean } = {},
 ): Promise<{ session: SseSession; ms: number }> {
   const started = ms();
-  const pending = new Map<number, (r: Reply) => void>();
+  const pending = new Map<number, (frame: Buffer) => void>();
   const keepalives: number[] = [];
   let nextId = 1;
   let req: http.ClientRequest | undefined;
@@ -84,36 +91,31 @@ export function openSession(
           res.resume();
           return reject(new Error(`GET /sse answered ${res.statusCode}`));
         }
-        res.setEncoding('utf8');
-        let buf = '';
-        res.on('data', (chunk: string) => {
-          buf += chunk;
+        let rest: Buffer | undefined; // the start of a frame whose end has not arrived yet
+        res.on('data', (chunk: Buffer) => {
+          const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+          let start = 0;
           let end: number;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
-            const frame = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            onFrame(frame);
+          while ((end = buf.indexOf(FRAME_END, start)) >= 0) {
+            onFrame(buf.subarray(start, end));
+            start = end + 2;
           }
+          rest = start < buf.length ? buf.subarray(start) : undefined;
         });
         res.on('error', () => {});
       });
       req.on('error', reject);
 
-      const onFrame = (frame: string) => {
-        if (frame.startsWith(':')) {
+      const onFrame = (frame: Buffer) => {
+        if (frame[0] === COLON) {
           if (opts.trackKeepalives) keepalives.push(ms());
           return;
         }
-        let event = 'message';
-        let data = '';
-        for (const line of frame.split('\n')) {
-          if (line.startsWith('event: ')) event = line.slice(7);
-          else if (line.startsWith('data: ')) data += line.slice(6);
-        }
-        if (event === 'endpoint') return resolve({ session: makeSession(data, req!), ms: ms() - started });
+        const { event, data } = parseFrame(frame);
+        if (event === 'endpoint') return resolve({ session: makeSession(data.toString('utf8'), req!), ms: ms() - started });
         if (event !== 'message') return;
-        const msg = JSON.parse(data) as Reply;
-        if (typeof msg.id === 'number') pending.get(msg.id)?.(msg);
+        const id = replyId(data);
+        if (id !== undefined) pending.get(id)?.(data);
       };
 
       const makeSession = (endpoint: string, req: http.ClientRequest): SseSession => ({
@@ -123,12 +125,26 @@ export function openSession(
         async rpc(method, params, timeoutMs = REQUEST_TIMEOUT_MS) {
           const id = nextId++;
           const t0 = ms();
-          const reply = new Promise<Reply>((r) => pending.set(id, r));
+          const reply = new Promise<Buffer>((r) => pending.set(id, r));
           const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
           try {
-            const [status, msg] = await withTimeout(Promise.all([post(port, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
+            const [status, data] = await withTimeout(Promise.all([post(port, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
             if (status !== 202) throw new Error(`POST ${method} answered ${status}`);
-            return { reply: msg, ms: ms() - t0 };
+            const elapsed = ms() - t0;
+            let raw: string | undefined;
+            let parsed: Reply | undefined;
+            const text = () => (raw ??= data.toString('utf8'));
+            return {
+              get raw() {
+                return text();
+              },
+              get reply() {
+                return (parsed ??= JSON.parse(text()) as Reply);
+              },
+              bytes: data.length,
+              id,
+              ms: elapsed,
+            };
           } finally {
             pending.delete(id);
           }
@@ -143,6 +159,41 @@ export function openSession(
     req?.destroy();
     throw err;
   });
+}
+
+const FRAME_END = Buffer.from('\n\n');
+const COLON = 0x3a;
+const EVENT_LINE = Buffer.from('event: ');
+const DATA_LINE = Buffer.from('data: ');
+
+/** The event name and data of one SSE frame (its lines split at LF; several data lines are joined by LF). */
+export function parseFrame(frame: Buffer): { event: string; data: Buffer } {
+  let event = 'message';
+  const data: Buffer[] = [];
+  let start = 0;
+  while (start < frame.length) {
+    let end = frame.indexOf(0x0a, start);
+    if (end < 0) end = frame.length;
+    const line = frame.subarray(start, end);
+    if (line.subarray(0, EVENT_LINE.length).equals(EVENT_LINE)) event = line.toString('utf8', EVENT_LINE.length);
+    else if (line.subarray(0, DATA_LINE.length).equals(DATA_LINE)) data.push(line.subarray(DATA_LINE.length));
+    start = end + 1;
+  }
+  return { event, data: data.length === 1 ? data[0]! : Buffer.from(data.map((d) => d.toString('utf8')).join('\n')) };
+}
+
+/**
+ * The numeric id of a reply, read where JSON.stringify puts it: last for a reply built as
+ * { result, jsonrpc, id } (the SDK's order), right after "jsonrpc" for one built as { jsonrpc, id, … }.
+ * Anything else is parsed.
+ */
+export function replyId(data: Buffer): number | undefined {
+  const tail = /"id":(\d+)\}$/.exec(data.toString('latin1', Math.max(0, data.length - 24)));
+  if (tail) return Number(tail[1]);
+  const head = /^\{"jsonrpc":"2\.0","id":(\d+),/.exec(data.toString('latin1', 0, 40));
+  if (head) return Number(head[1]);
+  const msg = JSON.parse(data.toString('utf8')) as Reply;
+  return typeof msg.id === 'number' ? msg.id : undefined;
 }
 
 export const INIT_PARAMS = { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'bench', version: '0' } };

@@ -1,5 +1,5 @@
-// The two measurements only OURS gets, each on a fresh process: keep-alive punctuality with 5,000 idle
-// sessions, and the peak memory of a 50 MB text_to_speech in files mode.
+// The two measurements only OURS gets, each on a fresh process: RSS and keep-alive punctuality with 10,000
+// idle sessions, and the peak memory of a 50 MB text_to_speech in files mode.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openInitialized, openMany, postAgent, type SseSession } from './load.js';
@@ -8,14 +8,16 @@ import { memory, settledRss, type Running } from './servers.js';
 
 type Start = (env?: Record<string, string>) => Promise<Running>;
 
-export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions = 5000) {
+export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions = 10_000) {
   const server = await startOurs({ SSE_KEEPALIVE_MS: String(intervalMs) });
+  const pid = server.child.pid!;
   const agent = postAgent();
   const held: SseSession[] = [];
   try {
     const r = await openMany(server.port, agent, held, sessions, { concurrency: 32, deadlineMs: 90_000, trackKeepalives: true });
     if (r.failures) process.stderr.write(`  ${r.failures} session opens failed (first: ${r.firstError})\n`);
-    return await measure.heartbeat(held, intervalMs);
+    const rss = await settledRss(pid, 5000);
+    return { ...(await measure.heartbeat(held, intervalMs)), rss };
   } finally {
     await server.stop(); // the server closes first, so the client's ports are not left in TIME_WAIT
     for (const s of held) s.close();

@@ -16,7 +16,7 @@ import * as measure from './scenarios.js';
 import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
 
 const BUDGET_MS = 330_000;
-const NEED_FILES = 12_000; // 5,000 streams, pooled POST sockets, headroom
+const NEED_FILES = 12_000; // 10,000 streams (OURS's keep-alive run), pooled POST sockets, headroom
 const ROUNDS = 3;
 // Totals over all rounds.
 const COUNTS = { health: 2000, connects: 300, requests: 300, throughputMs: 5000 };
@@ -117,12 +117,14 @@ interface Acc {
   init: number[];
   list: number[];
   call: number[];
+  listCold: number[];
+  callCold: number[];
   listBytes: number;
   tput: Record<'8' | '64', Tput[]>;
   otherCores: number[];
   idle?: ServerResult['idle'];
 }
-const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], sse: [], init: [], list: [], call: [], listBytes: 0, tput: { '8': [], '64': [] }, otherCores: [] }]));
+const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], sse: [], init: [], list: [], call: [], listCold: [], callCold: [], listBytes: 0, tput: { '8': [], '64': [] }, otherCores: [] }]));
 
 async function round(spec: ServerSpec, last: boolean): Promise<void> {
   const a = acc.get(spec.name)!;
@@ -144,6 +146,8 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
     session.close();
     a.list.push(...req.list);
     a.call.push(...req.call);
+    a.listCold.push(...req.listCold);
+    a.callCold.push(...req.callCold);
     a.listBytes = req.listBytes;
     if (spec.name === 'OURS') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
     for (const n of [8, 64] as const) {
@@ -209,6 +213,8 @@ const results: ServerResult[] = SPECS.map((spec) => {
     list: p50p99(a.list),
     listBytes: a.listBytes,
     call: p50p99(a.call),
+    listCold: p50p99(a.listCold),
+    callCold: p50p99(a.callCold),
     throughput: { '8': tputOf(a.tput['8']), '64': tputOf(a.tput['64']) },
     idle: a.idle!,
     otherCores: a.otherCores.reduce((s, x) => s + x, 0) / a.otherCores.length,
@@ -216,7 +222,7 @@ const results: ServerResult[] = SPECS.map((spec) => {
 });
 
 // 4. OURS only, each on a fresh process.
-log('OURS: keep-alive punctuality, SSE_KEEPALIVE_MS=2000, 5000 sessions');
+log('OURS: RSS and keep-alive punctuality, SSE_KEEPALIVE_MS=2000, 10000 sessions');
 const heartbeat = await heartbeatRun((env) => run(OURS, env));
 log('OURS: 50 MB text_to_speech');
 const tts = await bigTts((env) => run(OURS, env), baseDir);

@@ -1,31 +1,33 @@
 // One session's event stream: the framing of the legacy HTTP+SSE transport, as the SDK's
 // SSEServerTransport writes it (an `endpoint` event first, then one `message` event per JSON-RPC message),
 // without its per-message costs. Replies whose result is a process-wide constant (the tools/list result)
-// are written from JSON serialized once per process instead of on every call. `onclose` fires exactly
+// are written from bytes encoded once per process instead of on every call. `onclose` fires exactly
 // once, whether the client left or the server closed the stream.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-/** Serializes outgoing messages; results registered with it are serialized once, then spliced in. */
+/** Turns outgoing messages into SSE `message` events. */
 export interface MessageSerializer {
-  serialize(message: JSONRPCMessage): string;
+  /** The event for one message: one string, or a pre-encoded part and a short tail to write after it. */
+  frame(message: JSONRPCMessage): string | [Buffer, string];
 }
 
 /**
- * `constants` are result objects that handlers return by identity on every call (never mutated): their
- * JSON is made here, once. A reply carrying one is byte for byte what JSON.stringify would write for a
- * reply built as { result, jsonrpc, id }.
+ * `constants` are result objects that handlers return by identity on every call (never mutated). Their
+ * event is encoded here once, up to the id: a reply carrying one costs writing a shared buffer and the
+ * id, not serializing and encoding 40 KB of tool schemas per call. The bytes are those JSON.stringify
+ * writes for a reply built as { result, jsonrpc, id }, the SDK's order.
  */
 export function createMessageSerializer(constants: readonly object[]): MessageSerializer {
-  const prebuilt = new Map<object, string>(constants.map((c) => [c, JSON.stringify(c)]));
+  const prebuilt = new Map<object, Buffer>(constants.map((c) => [c, Buffer.from(`event: message\ndata: {"result":${JSON.stringify(c)},"jsonrpc":"2.0","id":`)]));
   return {
-    serialize(message) {
+    frame(message) {
       if ('result' in message) {
-        const json = prebuilt.get(message.result);
-        if (json !== undefined) return `{"result":${json},"jsonrpc":"2.0","id":${JSON.stringify(message.id)}}`;
+        const head = prebuilt.get(message.result);
+        if (head) return [head, `${JSON.stringify(message.id)}}\n\n`];
       }
-      return JSON.stringify(message);
+      return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
     },
   };
 }
@@ -63,7 +65,16 @@ export class SseStream {
       this.closed();
       throw new Error('Not connected: the client stopped reading its stream');
     }
-    this.res.write(`event: message\ndata: ${this.serializer.serialize(message)}\n\n`);
+    const frame = this.serializer.frame(message);
+    if (typeof frame === 'string') {
+      this.res.write(frame);
+      return;
+    }
+    // One writev for both parts.
+    this.res.cork();
+    this.res.write(frame[0]);
+    this.res.write(frame[1]);
+    this.res.uncork();
   }
 
   close(): void {
