@@ -17,7 +17,7 @@ function buildServer(): McpServer {
     const description = typeof t.description === 'function' ? t.description(config) : t.description;
     server.registerTool(
       t.name,
-      { title: t.title, description, inputSchema: t.input.shape, annotations: annotationsFor(t.effect, t.title) },
+      { title: t.title, description, inputSchema: t.input.shape, annotations: annotationsFor(t.effect, t.title, t.local) },
       async () => ({ content: [{ type: 'text' as const, text: 'ok' }] }),
     );
   }
