@@ -1,7 +1,7 @@
 // The MCP side of one session: a small JSON-RPC dispatcher over method handlers built once per process.
 // A session holds its negotiated version, the abort controllers of its running calls and one closure, so an
-// idle session costs a few KB (npm run bench: the SDK's McpServer per session, its canonical pattern, costs
-// ~800 KB, and even its low-level Server ~50 KB). The SDK stays the protocol's source of truth: every
+// idle session costs a few KB (npm run bench prints the bytes per session beside the SDK's canonical
+// McpServer-per-session pattern). The SDK stays the protocol's source of truth: every
 // message was checked against its JSONRPCMessageSchema by the transport, every request is parsed with the
 // SDK's schema for its method, and errors are the SDK's McpError codes. The rules kept from the SDK's
 // Protocol class: a reply carries the request's id; a cancelled or disconnected call is aborted and
