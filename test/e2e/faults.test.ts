@@ -4,15 +4,9 @@ import fs from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { useContract } from '../helpers/contract.js';
 import { connectClient } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const contract = useContract();
-const waitFor = async (cond: () => boolean, ms = 5000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('upstream faults', () => {
   it.each([

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { initializeMessage, openRawSse, postMessage } from '../helpers/raw-sse.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -11,13 +12,7 @@ afterEach(async () => {
 });
 const start = async (env: Record<string, string> = {}) => (app = await startTestApp(env));
 
-async function waitUntil(cond: () => boolean, timeoutMs = 3000) {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitUntil = (cond: () => boolean) => waitFor(cond, 3000);
 
 describe('GET /sse and POST /messages', () => {
   it('opens a stream whose first event is endpoint, with the same id in Mcp-Session-Id', async () => {

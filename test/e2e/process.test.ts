@@ -11,6 +11,7 @@ import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-eleven
 import { openRawSse } from '../helpers/raw-sse.js';
 import { spawnServer } from '../helpers/spawn-server.js';
 import { connectClient, textOf } from '../helpers/test-app.js';
+import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 let fake: FakeElevenLabs;
 let basePath: string;
@@ -73,13 +74,7 @@ describe('npm start', () => {
   });
 });
 
-const waitFor = async (cond: () => boolean, ms = 10_000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const waitFor = (cond: () => boolean, ms = 10_000) => waitUntil(cond, ms);
 
 /**
  * A request whose headers are sent only in part, so its connection is busy (not idle) when the server

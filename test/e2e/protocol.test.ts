@@ -9,15 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { useContract } from '../helpers/contract.js';
 import { initializeMessage, openRawSse, postMessage } from '../helpers/raw-sse.js';
 import { connectClient } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const contract = useContract();
-const waitFor = async (cond: () => boolean, ms = 5000) => {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 /** Every `message` event on a raw stream, parsed. */
 const messagesOf = (text: string) =>

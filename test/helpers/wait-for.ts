@@ -1,0 +1,8 @@
+/** Polls `cond` every 10 ms until it holds; throws after `ms`. For state that changes without an event to await. */
+export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
