@@ -58,9 +58,10 @@ export function createLegacySse(opts: LegacySseOptions): LegacySse {
         session.close(); // aborts the calls still running: their upstream requests stop too
         if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
       };
-      store.add({ id, owner, stream: res, deliver: (message) => session.receive(message), close: async () => stream.close() });
       // nginx and friends must not buffer the stream.
       stream.start({ 'Mcp-Session-Id': id, 'X-Accel-Buffering': 'no' });
+      // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
+      store.add({ id, owner, stream: res, deliver: (message) => session.receive(message), close: async () => stream.close() });
       // The client may have gone before the stream started listening for 'close'.
       if (res.destroyed || req.socket.destroyed) stream.close();
       else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
