@@ -13,6 +13,7 @@ import {
   InitializeRequestSchema,
   LATEST_PROTOCOL_VERSION,
   ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
   PingRequestSchema,
@@ -136,6 +137,16 @@ export function createMcpSessionFactory(deps: McpSessionDeps): McpSessionFactory
         async handle(request) {
           parse(ListResourcesRequestSchema, request);
           return { resources: await listResources(basePath) };
+        },
+      },
+    ],
+    [
+      // Part of the resources capability that clients may ask for: files are listed one by one, no templates.
+      'resources/templates/list',
+      {
+        async handle(request) {
+          parse(ListResourceTemplatesRequestSchema, request);
+          return { resourceTemplates: [] };
         },
       },
     ],

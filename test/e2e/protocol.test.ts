@@ -21,6 +21,7 @@ describe('JSON-RPC rules', () => {
   it('answers ping, refuses unknown methods with -32601 and malformed requests with -32602', async () => {
     await contract.withApp({}, async ({ client }) => {
       await expect(client.ping()).resolves.toEqual({});
+      await expect(client.listResourceTemplates()).resolves.toEqual({ resourceTemplates: [] });
       const unknown = client.request({ method: 'prompts/list' }, z.object({}).loose());
       await expect(unknown).rejects.toMatchObject({ code: ErrorCode.MethodNotFound });
       const malformed = client.request({ method: 'tools/call', params: { arguments: {} } } as never, z.object({}).loose());
