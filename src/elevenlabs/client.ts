@@ -1,6 +1,6 @@
 // The ElevenLabs SDK behind a lazy provider. The SDK's constructor throws without a key, and loading it
-// blocks the event loop for about a second and holds ~90 MB (npm run bench), so it is loaded on the first
-// tool call that needs it, never at start. Tools receive the client from here, never build one.
+// blocks the event loop (npm run bench prints its require time) and grows the heap, so it is loaded on the
+// first tool call that needs it, never at start. Tools receive the client from here, never build one.
 import type { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';

@@ -51,11 +51,6 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/**
- * Resolves a caller-supplied input file: a path (relative to the base path, or absolute inside it), an
- * elevenlabs:// URI this server returned, or a data: URI with the bytes inline. Checks it as the official
- * server does.
- */
 /** The base-relative path inside an elevenlabs:// URI; bad percent-encoding is the client's error, not a crash. */
 export function decodeResourcePath(uri: string, what: string): string {
   try {
@@ -65,6 +60,11 @@ export function decodeResourcePath(uri: string, what: string): string {
   }
 }
 
+/**
+ * Resolves a caller-supplied input file: a path (relative to the base path, or absolute inside it), an
+ * elevenlabs:// URI this server returned, or a data: URI with the bytes inline. Checks it as the official
+ * server does.
+ */
 export async function resolveInputFile(basePath: string, filePath: string, what = 'input_file_path', audioCheck = true): Promise<string> {
   if (isDataUri(filePath)) return materializeDataUri(filePath, what, audioCheck);
   const requested = filePath.startsWith(RESOURCE_SCHEME) ? decodeResourcePath(filePath, what) : filePath;
