@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     // Whatever happens while draining (even a closed stdout), the process must end.
     setTimeout(() => process.exit(1), config.shutdownGraceMs + 5000).unref();
     try {
-      log.info({ signal, sessions: app.store.size, inFlight: app.registry.inFlight }, 'shutting down');
+      log.info({ signal, sessions: app.mcp.store.size, inFlight: app.mcp.registry.inFlight }, 'shutting down');
       const { unfinishedCalls } = await shutdown(server, app, config.shutdownGraceMs);
       if (unfinishedCalls > 0) log.warn({ unfinishedCalls }, 'grace period over; tool calls were cut short');
       log.info('stopped');

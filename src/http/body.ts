@@ -1,47 +1,38 @@
-// Reads a JSON request body with a size cap: a declared Content-Length over the cap is refused before
-// reading, a body that grows past it is cut off. Returns the parsed value or the refusal to send.
-import type { IncomingMessage } from 'node:http';
-import { JSONRPC_PARSE_ERROR } from './respond.js';
+// The JSON body of a POST: express.json() with the body cap, behind a content-type check (415) and with
+// one thing body-parser does not do. On a body over its limit, body-parser reads the rest of the request
+// to its end before reporting the error, which a client streaming without end never reaches; here a
+// declared Content-Length over the cap is refused before reading, and a chunked body is refused the moment
+// it passes the cap, with Connection: close so the rest is never read.
+import type { RequestHandler, Response } from 'express';
+import express from 'express';
+import { sendJsonError } from './respond.js';
 
-export type BodyResult =
-  | { ok: true; value: unknown }
-  | { ok: false; status: 413 }
-  | { ok: false; status: 'aborted' }
-  | { ok: false; status: 400; rpcCode: number; message: string };
-
-export function isJsonContentType(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json';
+export function refuseTooLarge(res: Response): void {
+  sendJsonError(res, 413, 'body_too_large', 'The request body is larger than this server accepts (MAX_BODY_BYTES).', { Connection: 'close' });
 }
 
-/**
- * Plain 'data'/'end' events rather than async iteration, which costs several extra ticks per request. A
- * body past the cap is refused the moment it passes it (the caller answers 413 and closes the connection)
- * rather than read to its end, which a client streaming without end would never reach.
- */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > maxBytes) return resolve({ ok: false, status: 413 });
-    const chunks: Buffer[] = [];
+export function jsonBody(maxBytes: number): RequestHandler[] {
+  // strict: false so a body that is JSON but not an object is "not JSON-RPC" (-32600), not a parse error.
+  const parse = express.json({ limit: maxBytes, strict: false });
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (!req.is('application/json')) {
+      return sendJsonError(res, 415, 'unsupported_media_type', 'Send the JSON-RPC message with Content-Type: application/json.');
+    }
+    next();
+  };
+  const capped: RequestHandler = (req, res, next) => {
+    if (Number(req.headers['content-length']) > maxBytes) return refuseTooLarge(res);
+    parse(req, res, next);
+    // body-parser attaches its 'data' listener synchronously; this one sees the same chunks.
+    if (req.headers['content-length'] !== undefined || req.complete) return;
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    const count = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
-      req.off('data', onData);
-      req.pause();
-      resolve({ ok: false, status: 413 });
+      if (size <= maxBytes) return;
+      req.off('data', count);
+      refuseTooLarge(res);
     };
-    req.on('data', onData);
-    // The client went away mid-body: there is nobody to answer.
-    req.once('error', () => resolve({ ok: false, status: 'aborted' }));
-    req.once('end', () => {
-      if (size > maxBytes) return;
-      try {
-        resolve({ ok: true, value: JSON.parse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8')) });
-      } catch {
-        resolve({ ok: false, status: 400, rpcCode: JSONRPC_PARSE_ERROR, message: 'Parse error: the body is not valid JSON.' });
-      }
-    });
-  });
+    req.on('data', count);
+  };
+  return [requireJson, capped];
 }

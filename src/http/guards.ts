@@ -1,8 +1,10 @@
 // Origin and Host checks, before anything else sees the request. Browsers send Origin on cross-site
 // requests, so a present Origin that is not allowed is refused (403); clients that send none (curl,
 // mcp-remote, server-side agents) pass. The Host allow-list defeats DNS rebinding against a loopback server.
-import type { IncomingMessage } from 'node:http';
-import type { Refusal } from './respond.js';
+// The SDK's createMcpExpressApp checks Host only, and its transports' own checks answer in plain text.
+import type { RequestHandler } from 'express';
+import cors from 'cors';
+import { sendRefusal } from './respond.js';
 
 export interface GuardOptions {
   allowedOrigins: string[];
@@ -23,13 +25,31 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: string[] 
   return allowed.includes(host) || allowed.includes(name);
 }
 
-export function checkOriginAndHost(req: IncomingMessage, opts: GuardOptions): Refusal | undefined {
-  if (!isHostAllowed(req.headers.host, opts.allowedHosts)) {
-    return { status: 403, code: 'host_not_allowed', message: 'The Host header is not allowed; add it to ALLOWED_HOSTS.' };
-  }
-  const origin = req.headers.origin;
-  if (origin !== undefined && !isOriginAllowed(origin, opts.allowedOrigins)) {
-    return { status: 403, code: 'origin_not_allowed', message: 'The Origin is not allowed; add it to ALLOWED_ORIGINS.' };
-  }
-  return undefined;
+export function originAndHostGuard(opts: GuardOptions): RequestHandler {
+  return (req, res, next) => {
+    if (!isHostAllowed(req.headers.host, opts.allowedHosts)) {
+      return sendRefusal(res, { status: 403, code: 'host_not_allowed', message: 'The Host header is not allowed; add it to ALLOWED_HOSTS.' });
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isOriginAllowed(origin, opts.allowedOrigins)) {
+      return sendRefusal(res, { status: 403, code: 'origin_not_allowed', message: 'The Origin is not allowed; add it to ALLOWED_ORIGINS.' });
+    }
+    next();
+  };
+}
+
+/**
+ * The cors package for allowed origins (the guard has already refused the others). CORS is a browser's
+ * protocol and a browser always sends Origin on a cross-origin request; without one (mcp-remote, curl,
+ * agents) there is nothing to answer, so the middleware is skipped.
+ */
+export function corsForAllowedOrigins(allowedOrigins: string[]): RequestHandler {
+  const middleware = cors({
+    origin: (origin, cb) => cb(null, origin !== undefined && isOriginAllowed(origin, allowedOrigins)),
+    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+    exposedHeaders: ['Mcp-Session-Id'],
+    maxAge: 600,
+  });
+  return (req, res, next) => (req.headers.origin === undefined ? next() : middleware(req, res, next));
 }

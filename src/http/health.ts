@@ -1,6 +1,6 @@
 // GET /health: for load balancers, Docker HEALTHCHECK and Render. Cheap, no secrets, no upstream call.
-// A plain node:http handler, answered before any other check: health checks are frequent and
-// the route needs none of the middleware (npm run bench measures it against a raw server).
+// The first route, answered before any other check: health checks are frequent and the route needs none
+// of the middleware (npm run bench measures it against a raw server).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface HealthInfo {
@@ -28,10 +28,4 @@ export function healthHandler(info: HealthInfo): (req: IncomingMessage, res: Ser
     });
     res.end(body);
   };
-}
-
-/** True for GET (or HEAD) /health, with or without a query string. */
-export function isHealthRequest(req: IncomingMessage): boolean {
-  const url = req.url ?? '';
-  return (req.method === 'GET' || req.method === 'HEAD') && (url === '/health' || url.startsWith('/health?'));
 }

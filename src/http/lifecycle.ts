@@ -9,7 +9,7 @@ import { answerClientError } from './client-error.js';
 
 export async function listen(app: App, config: Config): Promise<http.Server> {
   // Check for clients that stall mid-request (slowloris) every second rather than Node's default 30 s.
-  const server = http.createServer({ connectionsCheckingInterval: 1000 }, app.handle);
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, app);
   // Longer than the idle timeouts of the proxies in front (AWS ALB 60 s, Render, nginx 75 s), so the
   // proxy, not Node, closes idle keep-alive connections. Since Node 18 the headers and request timers
   // start with each request, so an idle keep-alive connection outlives both (test/e2e/slow-and-broken-requests).
@@ -34,17 +34,17 @@ export function listeningUrl(server: http.Server): string {
   return `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 
-export async function shutdown(server: http.Server, app: App, graceMs: number): Promise<{ unfinishedCalls: number }> {
-  app.startDraining();
+export async function shutdown(server: http.Server, { mcp }: App, graceMs: number): Promise<{ unfinishedCalls: number }> {
+  mcp.startDraining();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([app.registry.idle(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+  await Promise.race([mcp.registry.idle(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
   clearTimeout(timer);
   // A finished call's reply is written to its stream a few microtasks later; let those run first.
   await new Promise((r) => setImmediate(r));
-  const unfinishedCalls = app.registry.inFlight;
-  await app.closeSessions();
+  const unfinishedCalls = mcp.registry.inFlight;
+  await mcp.closeSessions();
   server.closeAllConnections();
   await closed;
   return { unfinishedCalls };

@@ -1,24 +1,32 @@
-// Requests per minute per principal (token, or client address when auth is off), in fixed one-minute
-// windows. Over the limit: 429 JSON with Retry-After. Windows of principals that went quiet are dropped.
-import type { Refusal } from './respond.js';
+// Requests per minute per principal (token, or client address when auth is off), on express-rate-limit
+// with its memory store for now. Over the limit: 429 JSON with Retry-After. The key is the principal that
+// bearerAuth set, so the library's checks of how it would derive an IP address do not apply.
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from '../logger.js';
+import { principalOf } from './auth.js';
+import { sendRefusal } from './respond.js';
 
-export function createRateLimiter(perMinute: number, windowMs = 60_000): (key: string) => Refusal | undefined {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  let nextSweep = Date.now() + windowMs;
-  return (key) => {
-    const now = Date.now();
-    if (now >= nextSweep) {
-      for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);
-      nextSweep = now + windowMs;
-    }
-    let w = windows.get(key);
-    if (!w || w.resetAt <= now) windows.set(key, (w = { count: 0, resetAt: now + windowMs }));
-    if (++w.count <= perMinute) return undefined;
-    return {
-      status: 429,
-      code: 'rate_limited',
-      message: `Too many requests: at most ${perMinute} a minute. Retry after the time in Retry-After.`,
-      headers: { 'Retry-After': String(Math.max(1, Math.ceil((w.resetAt - now) / 1000))) },
-    };
-  };
+export function rateLimiter(perMinute: number, log: Logger, windowMs = 60_000): RequestHandler {
+  return rateLimit({
+    windowMs,
+    limit: perMinute,
+    keyGenerator: (_req, res) => principalOf(res),
+    // Retry-After only: the draft RateLimit headers would add bytes to every reply of the hot path.
+    standardHeaders: false,
+    legacyHeaders: false,
+    handler: (req, res) => {
+      // express-rate-limit puts the window's reset time from its store on the request.
+      const info = (req as { rateLimit?: { resetTime?: Date } }).rateLimit;
+      const seconds = info?.resetTime ? Math.max(1, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+      sendRefusal(res, {
+        status: 429,
+        code: 'rate_limited',
+        message: `Too many requests: at most ${perMinute} a minute. Retry after the time in Retry-After.`,
+        headers: { 'Retry-After': String(seconds) },
+      });
+    },
+    validate: { ip: false, trustProxy: false, xForwardedForHeader: false, forwardedHeader: false, keyGeneratorIpFallback: false },
+    logger: { warn: (err, msg) => log.warn({ err }, msg ?? 'express-rate-limit'), error: (err, msg) => log.error({ err }, msg ?? 'express-rate-limit') },
+  });
 }

@@ -26,6 +26,7 @@ import {
   type Result,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import type { SessionConnector } from '../transports/legacy-sse.js';
 import type { ElevenLabsProvider } from '../elevenlabs/client.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -42,14 +43,6 @@ export interface McpSessionDeps {
   log: Logger;
 }
 
-export interface McpSession {
-  /** One message from the client, already validated as JSON-RPC. Replies go out through `send`. */
-  receive(message: JSONRPCMessage): void;
-  /** The stream has closed: aborts every call still running (their replies are dropped). */
-  close(): void;
-}
-
-export type McpSessionFactory = (session: { sessionId: string; principal: string; send(message: JSONRPCMessage): void }) => McpSession;
 
 /** The first protocol version with the `audio` content block. */
 const AUDIO_BLOCK_SINCE = '2025-03-26';
@@ -74,7 +67,8 @@ function parse<S extends z.ZodType>(schema: S, request: JSONRPCRequest): z.outpu
   return parsed.data;
 }
 
-export function createMcpSessionFactory(deps: McpSessionDeps): McpSessionFactory {
+/** Connects a dispatcher to each new session's transport (already validated messages in, replies out). */
+export function createMcpSessionFactory(deps: McpSessionDeps): SessionConnector {
   const capabilities = { tools: { listChanged: false }, resources: { listChanged: false } };
   const basePath = deps.settings.output.basePath;
   const elevenlabs = () => deps.elevenlabs.get();
@@ -176,19 +170,15 @@ export function createMcpSessionFactory(deps: McpSessionDeps): McpSessionFactory
     return { jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: 'Internal error' } };
   }
 
-  return ({ sessionId, principal, send }) => {
+  return async (transport, { sessionId, principal }) => {
     const session: SessionState = { sessionId, principal, audioBlock: false };
     /** Cancellable calls still running, by request id; made on the first one. */
     let running: Map<RequestId, AbortController> | undefined;
     let closed = false;
 
+    const ignore = () => {}; // the stream went away: there is nobody to tell
     const reply = (message: JSONRPCMessage) => {
-      if (closed) return;
-      try {
-        send(message);
-      } catch {
-        // The stream went away between the check and the write; there is nobody to tell.
-      }
+      if (!closed) transport.send(message).catch(ignore);
     };
 
     function request(req: JSONRPCRequest): void {
@@ -209,23 +199,25 @@ export function createMcpSessionFactory(deps: McpSessionDeps): McpSessionFactory
       });
     }
 
-    return {
-      receive(message) {
-        if (!('method' in message)) return; // a response: this server sends no requests, so there is nothing to match
-        if ('id' in message) return request(message);
-        if (message.method === 'notifications/cancelled') {
-          const cancel = CancelledNotificationSchema.safeParse(message);
-          const id = cancel.success ? cancel.data.params.requestId : undefined;
-          if (id !== undefined) running?.get(id)?.abort(cancel.data?.params.reason);
-        }
-        // notifications/initialized and the rest need no answer.
-      },
-      close() {
-        if (closed) return;
-        closed = true;
-        for (const controller of running?.values() ?? []) controller.abort();
-        running = undefined;
-      },
+    transport.onmessage = (message) => {
+      if (!('method' in message)) return; // a response: this server sends no requests, so there is nothing to match
+      if ('id' in message) return request(message);
+      if (message.method === 'notifications/cancelled') {
+        const cancel = CancelledNotificationSchema.safeParse(message);
+        const id = cancel.success ? cancel.data.params.requestId : undefined;
+        if (id !== undefined) running?.get(id)?.abort(cancel.data?.params.reason);
+      }
+      // notifications/initialized and the rest need no answer.
     };
+    const onclose = transport.onclose;
+    transport.onclose = () => {
+      onclose?.();
+      if (closed) return;
+      closed = true;
+      // Aborts the calls still running: their upstream requests stop too.
+      for (const controller of running?.values() ?? []) controller.abort();
+      running = undefined;
+    };
+    await transport.start();
   };
 }

@@ -1,102 +1,112 @@
-// The legacy HTTP+SSE transport (protocol 2024-11-05): GET /sse opens an event stream whose first event
-// names the POST endpoint; POST /messages?sessionId=… (or an Mcp-Session-Id header) carries JSON-RPC and
-// is answered 202, the reply travelling on the stream. Every path ends in a status code; nothing hangs.
-// This module knows MCP sessions, not ElevenLabs; the caller has already checked Host, Origin, the token
-// and the rate limit, and passes who is asking (the principal).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The legacy HTTP+SSE transport (protocol 2024-11-05) on the SDK's SSEServerTransport: GET /sse opens an
+// event stream whose first event names the POST endpoint; POST /messages?sessionId=… (or an
+// Mcp-Session-Id header) carries JSON-RPC and is answered 202, the reply travelling on the stream. Every
+// path ends in a JSON status; nothing hangs. This router knows MCP sessions, not ElevenLabs; the chain in
+// front of it has already checked Host, Origin, the token and the rate limit, and set who is asking.
+import express, { type RequestHandler, type Router } from 'express';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { McpSessionFactory } from '../mcp/session.js';
-import type { Logger } from '../logger.js';
-import { isJsonContentType, readJsonBody } from '../http/body.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { principalOf } from '../http/auth.js';
+import { jsonBody } from '../http/body.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError } from '../http/respond.js';
-import type { SessionStore } from './session-store.js';
-import { SseStream, type MessageSerializer } from './sse-stream.js';
+import type { Logger } from '../logger.js';
+import type { Session, SessionStore } from './session-store.js';
+import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
 export const SESSION_HEADER = 'mcp-session-id';
 
+/** Connects the MCP side of a new session to its transport and starts it (the SDK's Server.connect does both). */
+export type SessionConnector = (transport: Transport, session: { sessionId: string; principal: string }) => Promise<void>;
+
 export interface LegacySseOptions {
   store: SessionStore;
-  createSession: McpSessionFactory;
+  connect: SessionConnector;
   maxSessions: number;
   maxSessionsPerClient: number;
   /** When true (auth on), a session answers only the principal that opened it. */
   bindSessions: boolean;
   capRetryAfterSeconds: number;
   maxBodyBytes: number;
-  /** Serializes the replies; shared by every session (it holds the JSON of the process-wide results). */
-  serializer: MessageSerializer;
+  /** Replies written from bytes encoded once per process (the tools/list result). */
+  frames: ConstantFrames;
   /** A stream whose unsent data passes this is closed: its client stopped reading. */
   maxBufferedBytes: number;
   isDraining(): boolean;
   log: Logger;
 }
 
-export interface LegacySse {
-  openStream(req: IncomingMessage, res: ServerResponse, principal: string): Promise<void>;
-  postMessage(req: IncomingMessage, res: ServerResponse, principal: string, query: URLSearchParams): Promise<void>;
+export function methodNotAllowed(allowed: string): RequestHandler {
+  return (req, res) => sendJsonError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed}.`, { Allow: allowed });
 }
 
-export function createLegacySse(opts: LegacySseOptions): LegacySse {
+export function legacySseRouter(opts: LegacySseOptions): Router {
   const { store, log } = opts;
   const retryAfter = { 'Retry-After': String(opts.capRetryAfterSeconds) };
 
-  return {
-    async openStream(req, res, owner) {
-      if (opts.isDraining()) return sendJsonError(res, 503, 'shutting_down', 'The server is shutting down; reconnect shortly.', retryAfter);
-      if (store.size >= opts.maxSessions) {
-        return sendJsonError(res, 503, 'too_many_sessions', 'This server holds as many sessions as it may (MAX_SESSIONS); retry later.', retryAfter);
-      }
-      if (store.countOwnedBy(owner) >= opts.maxSessionsPerClient) {
-        return sendJsonError(res, 429, 'too_many_client_sessions', 'This client has as many open sessions as it may (MAX_SESSIONS_PER_CLIENT); close one first.', retryAfter);
-      }
-      const stream = new SseStream(MESSAGES_PATH, res, opts.serializer, opts.maxBufferedBytes);
-      const id = stream.sessionId;
-      const session = opts.createSession({ sessionId: id, principal: owner, send: (message) => stream.send(message) });
-      stream.onclose = () => {
-        session.close(); // aborts the calls still running: their upstream requests stop too
-        if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
-      };
-      // nginx and friends must not buffer the stream.
-      stream.start({ 'Mcp-Session-Id': id, 'X-Accel-Buffering': 'no' });
-      // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
-      store.add({ id, owner, stream: res, deliver: (message) => session.receive(message), close: async () => stream.close() });
-      // The client may have gone before the stream started listening for 'close'.
-      if (res.destroyed || req.socket.destroyed) stream.close();
-      else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
-    },
-
-    async postMessage(req, res, principal, query) {
-      const header = req.headers[SESSION_HEADER];
-      const id = query.get('sessionId') || (typeof header === 'string' ? header : undefined);
-      if (!id) {
-        return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
-      }
-      const session = store.get(id);
-      if (!session || (opts.bindSessions && session.owner !== principal)) {
-        // A session of another token answers exactly like a missing one: its id reveals nothing.
-        return sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has closed or never existed. Open a new one with GET /sse.');
-      }
-      if (!isJsonContentType(req)) {
-        return sendJsonError(res, 415, 'unsupported_media_type', 'Send the JSON-RPC message with Content-Type: application/json.');
-      }
-      const body = await readJsonBody(req, opts.maxBodyBytes);
-      if (!body.ok) {
-        if (body.status === 'aborted') return void res.destroy();
-        // The rest of the body is not read: the connection closes after the answer.
-        if (body.status === 413) return sendJsonError(res, 413, 'body_too_large', 'The request body is larger than this server accepts (MAX_BODY_BYTES).', { Connection: 'close' });
-        return sendJsonRpcError(res, 400, body.rpcCode, body.message);
-      }
-      if (Array.isArray(body.value)) {
-        return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
-      }
-      const message = JSONRPCMessageSchema.safeParse(body.value);
-      if (!message.success) {
-        return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message.');
-      }
-      res.writeHead(202, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': '8' }).end('Accepted');
-      session.deliver(message.data);
-    },
+  const openStream: RequestHandler = async (req, res) => {
+    const owner = principalOf(res);
+    if (opts.isDraining()) return sendJsonError(res, 503, 'shutting_down', 'The server is shutting down; reconnect shortly.', retryAfter);
+    if (store.size >= opts.maxSessions) {
+      return sendJsonError(res, 503, 'too_many_sessions', 'This server holds as many sessions as it may (MAX_SESSIONS); retry later.', retryAfter);
+    }
+    if (store.countOwnedBy(owner) >= opts.maxSessionsPerClient) {
+      return sendJsonError(res, 429, 'too_many_client_sessions', 'This client has as many open sessions as it may (MAX_SESSIONS_PER_CLIENT); close one first.', retryAfter);
+    }
+    // Relative to where the router is mounted, so an app that mounts it under a prefix still works.
+    const transport = new StreamSseTransport(`${req.baseUrl}${MESSAGES_PATH}`, res, opts.frames, opts.maxBufferedBytes);
+    const id = transport.sessionId;
+    // Sent with the SDK's headers by its start(); nginx and friends must not buffer the stream.
+    res.setHeader('Mcp-Session-Id', id);
+    res.setHeader('X-Accel-Buffering', 'no');
+    // Called from close() and from the response's 'close' event alike: removing is idempotent.
+    transport.onclose = () => {
+      if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
+    };
+    await opts.connect(transport, { sessionId: id, principal: owner });
+    // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
+    store.add({ id, owner, stream: res, transport, close: () => transport.close() });
+    // The client may have gone before the stream started listening for 'close'.
+    if (res.destroyed || req.socket.destroyed) await transport.close();
+    else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
   };
+
+  const findSession: RequestHandler = (req, res, next) => {
+    const query = req.query.sessionId;
+    const header = req.headers[SESSION_HEADER];
+    const id = (typeof query === 'string' && query) || (typeof header === 'string' ? header : undefined);
+    if (!id) {
+      return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
+    }
+    const session = store.get(id);
+    if (!session || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
+    res.locals.session = session;
+    next();
+  };
+
+  const deliver: RequestHandler = async (req, res) => {
+    const session = res.locals.session as Session;
+    if (Array.isArray(req.body)) {
+      return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
+    }
+    const message = JSONRPCMessageSchema.safeParse(req.body);
+    if (!message.success) return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message.');
+    // The stream may have closed while the body was read.
+    if (session.transport.closed) return sessionNotFound(res);
+    await session.transport.handlePostMessage(req, res, message.data);
+  };
+
+  const router = express.Router();
+  router.head(SSE_PATH, methodNotAllowed('GET'));
+  router.get(SSE_PATH, openStream);
+  router.all(SSE_PATH, methodNotAllowed('GET'));
+  router.post(MESSAGES_PATH, findSession, ...jsonBody(opts.maxBodyBytes), deliver);
+  router.all(MESSAGES_PATH, methodNotAllowed('POST'));
+  return router;
+}
+
+function sessionNotFound(res: Parameters<RequestHandler>[1]): void {
+  // A session of another token answers exactly like a missing one: its id reveals nothing.
+  sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has closed or never existed. Open a new one with GET /sse.');
 }

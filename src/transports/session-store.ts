@@ -1,7 +1,7 @@
 // The sessions this process holds. The legacy SSE transport registers a session when its stream opens and
 // removes it, exactly once, when the stream closes. A later Redis relay sits behind the same interface.
 import type { ServerResponse } from 'node:http';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { StreamSseTransport } from './sse-transport.js';
 
 export interface Session {
   readonly id: string;
@@ -9,8 +9,8 @@ export interface Session {
   readonly owner: string;
   /** The open event stream; heartbeats are written to it. */
   readonly stream: ServerResponse;
-  /** Delivers one client message, already validated as JSON-RPC, to the session's MCP side. */
-  deliver(message: JSONRPCMessage): void;
+  /** The SDK transport the session's messages go through. */
+  readonly transport: StreamSseTransport;
   /** Ends the stream; the session removes itself from the store. */
   close(): Promise<void>;
 }

@@ -104,11 +104,11 @@ describe('probes', () => {
     app = await startTestApp({ MAX_SESSIONS: '1000', MAX_SESSIONS_PER_CLIENT: '1000', RATE_LIMIT_PER_MINUTE: '100000' });
     const streams = await Promise.all(Array.from({ length: 300 }, () => openRawSse(app!.url)));
     expect(new Set(streams.map((s) => s.sessionId)).size).toBe(300);
-    expect(app.app.store.size).toBe(300);
+    expect(app.app.mcp.store.size).toBe(300);
     for (const s of streams) s.close();
     const until = Date.now() + 5000;
-    while (app.app.store.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    expect(app.app.store.size).toBe(0);
+    while (app.app.mcp.store.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(app.app.mcp.store.size).toBe(0);
   });
 
   it('path tricks on the routes end in JSON 404/405, never a file or HTML', async () => {

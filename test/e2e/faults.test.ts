@@ -66,10 +66,10 @@ describe('upstream faults', () => {
       const client = await connectClient(app.url);
       fake.failNext('GET', '/v1/models', { hang: true });
       const pending = client.callTool({ name: 'list_models', arguments: {} }).catch(() => 'closed');
-      await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.registry.inFlight > 0);
+      await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.mcp.registry.inFlight > 0);
       await client.close();
       await waitFor(() => fake.aborted.includes('GET /v1/models'));
-      await waitFor(() => app.app.registry.inFlight === 0);
+      await waitFor(() => app.app.mcp.registry.inFlight === 0);
       expect(await pending).toBe('closed');
     });
   });
@@ -91,7 +91,7 @@ describe('budgets and upstream concurrency', () => {
     await contract.withApp({ UPSTREAM_MAX_CONCURRENCY: '1', UPSTREAM_QUEUE_LIMIT: '0' }, async ({ call, fake, app }) => {
       fake.failNext('GET', '/v1/models', { delayMs: 800 });
       const slow = call('list_models');
-      await waitFor(() => app.app.registry.inFlight === 1);
+      await waitFor(() => app.app.mcp.registry.inFlight === 1);
       const busy = await call('check_subscription');
       expect(busy.isError).toBe(true);
       expect(busy.text).toMatch(/The server is busy: 1 ElevenLabs calls are running and 0 are waiting/);
@@ -120,7 +120,7 @@ describe('budgets and upstream concurrency', () => {
       expect(fake.peakConcurrent, 'upstream requests open at once').toBe(2);
       // 5 calls, 2 at a time: three rounds of the upstream's delay, so the queued ones really waited.
       expect(elapsed).toBeGreaterThanOrEqual(3 * delayMs - 50);
-      expect(app.app.registry.inFlight).toBe(0);
+      expect(app.app.mcp.registry.inFlight).toBe(0);
       // The queue drained: a new call gets a slot right away.
       expect((await call('list_models')).isError).toBe(false);
     });

@@ -49,7 +49,7 @@ describe('GET /sse and POST /messages', () => {
 
     const sse = await openRawSse(url);
     sse.close();
-    await waitUntil(() => app!.app.store.size === 0);
+    await waitUntil(() => app!.app.mcp.store.size === 0);
     const closed = await postMessage(url, { sessionId: sse.sessionId, body: initializeMessage() });
     expect(closed.status).toBe(404);
   });
@@ -165,7 +165,7 @@ describe('session lifecycle', () => {
     expect(res.headers.get('retry-after')).toBe('7');
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_sessions');
     a.close();
-    await waitUntil(() => app!.app.store.size === 1);
+    await waitUntil(() => app!.app.mcp.store.size === 1);
     const c = await openRawSse(url);
     expect(c.status).toBe(200);
     b.close();
@@ -183,9 +183,9 @@ describe('session lifecycle', () => {
     const { url } = await start();
     const sse = await openRawSse(url);
     await postMessage(url, { sessionId: sse.sessionId, body: initializeMessage() });
-    expect(app!.app.store.size).toBe(1);
+    expect(app!.app.mcp.store.size).toBe(1);
     sse.close();
-    await waitUntil(() => app!.app.store.size === 0);
+    await waitUntil(() => app!.app.mcp.store.size === 0);
     const closes = app!.logs.filter((l) => l.msg === 'session closed' && l.sessionId === sse.sessionId);
     expect(closes).toHaveLength(1);
   });

@@ -59,7 +59,7 @@ describe('JSON-RPC rules', () => {
         await postMessage(app.url, { sessionId: sse.sessionId, body: { jsonrpc: '2.0', id, method: 'tools/list' } });
         const [, data] = (await sse.waitFor(new RegExp(`data: (\\{.*"id":${id}\\})\\n\\n`))) as unknown as [string, string];
         lists.push(data.replace(`"id":${id}`, '"id":0'));
-        expect(JSON.parse(data)).toEqual({ jsonrpc: '2.0', id, result: JSON.parse(JSON.stringify(app.app.registry.listResult)) });
+        expect(JSON.parse(data)).toEqual({ jsonrpc: '2.0', id, result: JSON.parse(JSON.stringify(app.app.mcp.registry.listResult)) });
         sse.close();
       }
       expect(lists[0]).toBe(lists[1]);
@@ -75,11 +75,11 @@ describe('cancellation', () => {
         fake.failNext('GET', '/v1/models', { hang: true });
         const controller = new AbortController();
         const pending = client.callTool({ name: 'list_models', arguments: {} }, undefined, { signal: controller.signal });
-        await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.registry.inFlight > 0);
+        await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.mcp.registry.inFlight > 0);
         controller.abort('changed my mind'); // the SDK client sends notifications/cancelled
         await expect(pending).rejects.toThrow();
         await waitFor(() => fake.aborted.includes('GET /v1/models'));
-        await waitFor(() => app.app.registry.inFlight === 0);
+        await waitFor(() => app.app.mcp.registry.inFlight === 0);
         // The session goes on: the next call is answered.
         expect((await client.listTools()).tools.length).toBe(27);
       } finally {
@@ -108,14 +108,14 @@ describe('a client that stops reading', () => {
         });
       });
       const sessionId = /sessionId=([\w-]+)/.exec(head)![1]!;
-      expect(app.app.store.get(sessionId)).toBeDefined();
+      expect(app.app.mcp.store.get(sessionId)).toBeDefined();
       // Each ping echoes a ~100 KB id; the socket buffers fill, then the server's own buffer passes the cap.
       const bigId = 'x'.repeat(100_000);
       let status = 202;
-      for (let i = 0; i < 200 && status === 202 && app.app.store.get(sessionId); i++) {
+      for (let i = 0; i < 200 && status === 202 && app.app.mcp.store.get(sessionId); i++) {
         status = (await postMessage(app.url, { sessionId, body: { jsonrpc: '2.0', id: `${bigId}${i}`, method: 'ping' } })).status;
       }
-      await waitFor(() => app.app.store.get(sessionId) === undefined);
+      await waitFor(() => app.app.mcp.store.get(sessionId) === undefined);
       const after = await postMessage(app.url, { sessionId, body: { jsonrpc: '2.0', id: 1, method: 'ping' } });
       expect(after.status).toBe(404);
       socket.destroy();

@@ -85,7 +85,7 @@ describe('bodies that never end or never arrive', () => {
     expect(r.closedAfter).toBeGreaterThanOrEqual(1000);
     expect(r.closedAfter).toBeLessThan(6000);
     // The stream of the same client is not touched by it.
-    expect(app.app.store.get(sse.sessionId)).toBeDefined();
+    expect(app.app.mcp.store.get(sse.sessionId)).toBeDefined();
     sse.close();
   });
 
@@ -127,7 +127,7 @@ describe('bodies that never end or never arrive', () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
-    expect(app.app.store.get(sse.sessionId)).toBeDefined();
+    expect(app.app.mcp.store.get(sse.sessionId)).toBeDefined();
     sse.close();
   });
 });

@@ -1,0 +1,135 @@
+// The HTTP surface is an Express app: its MCP routes mount under a prefix in someone else's Express app
+// (the README's example), and no request, however broken, ever gets Express's HTML error page.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { Writable } from 'node:stream';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMcpRoutes, type McpRoutes } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { openRawSse } from '../helpers/raw-sse.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+const TOKEN = 'embedded-token-0123456789abcdef';
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+/** Someone's own Express app with a route of its own, and our MCP routes mounted under /ai. */
+async function startEmbedded(): Promise<{ url: string; mcp: McpRoutes; logs: string[] }> {
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ELEVENLABS_MCP_BASE_PATH: os.tmpdir(), MCP_AUTH_TOKENS: TOKEN });
+  const logs: string[] = [];
+  const log = createLogger('debug', new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }));
+  const mcp = createMcpRoutes(config, log);
+  const app = express();
+  app.get('/hello', (_req, res) => void res.json({ hello: 'world' }));
+  app.use('/ai', mcp.router);
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup = async () => {
+    await mcp.closeSessions();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, mcp, logs };
+}
+
+describe('the MCP routes in an existing Express app', () => {
+  it('serve a full session under the prefix, the endpoint event naming the prefixed path', async () => {
+    const { url, mcp } = await startEmbedded();
+    const headers = { Authorization: `Bearer ${TOKEN}` };
+    const sse = await new Promise<string>((resolve, reject) => {
+      http
+        .get(`${url}/ai/sse`, { headers }, (res) => {
+          res.setEncoding('utf8');
+          res.once('data', (chunk: string) => {
+            resolve(chunk);
+            res.destroy();
+          });
+        })
+        .on('error', reject);
+    });
+    expect(sse).toMatch(/^event: endpoint\ndata: \/ai\/messages\?sessionId=[0-9a-f-]{36}\n\n/);
+
+    const client = new Client({ name: 'embedded-test', version: '1.0.0' });
+    await client.connect(
+      new SSEClientTransport(new URL(`${url}/ai/sse`), {
+        requestInit: { headers },
+        eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
+      }),
+    );
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('text_to_speech');
+    expect(mcp.store.size).toBe(1);
+    await client.close();
+  });
+
+  it('guard only their own paths: the host app keeps its routes, its 404s and no token requirement', async () => {
+    const { url } = await startEmbedded();
+    const hello = await fetch(`${url}/hello`, { headers: { Origin: 'https://elsewhere.example.com' } });
+    expect(hello.status).toBe(200);
+    expect(await hello.json()).toEqual({ hello: 'world' });
+    const noToken = await fetch(`${url}/ai/sse`);
+    expect(noToken.status).toBe(401);
+    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const foreign = await fetch(`${url}/ai/sse`, { headers: { Origin: 'https://evil.example.com', Authorization: `Bearer ${TOKEN}` } });
+    expect(foreign.status).toBe(403);
+  });
+});
+
+describe('every error is JSON', () => {
+  let app: TestApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it('unknown routes and methods, malformed and oversized bodies, odd content types: JSON with a 4xx, never HTML', async () => {
+    app = await startTestApp({ MAX_BODY_BYTES: '1024', RATE_LIMIT_PER_MINUTE: '100000' });
+    const sse = await openRawSse(app.url);
+    const session = `sessionId=${sse.sessionId}`;
+    const cases: { method: string; path: string; body?: string; type?: string }[] = [];
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      for (const path of ['/', '/nope', '/sse/extra', '/messages', `/messages?${session}`, '/health/x', '/%E0%A4%A', '/sse?x=%zz']) {
+        if (method === 'GET' && path === '/sse?x=%zz') continue; // a valid stream open
+        cases.push({ method, path });
+      }
+    }
+    const post = (body: string, type = 'application/json') => cases.push({ method: 'POST', path: `/messages?${session}`, body, type });
+    post('{"jsonrpc":');
+    post('not json at all');
+    post('');
+    post('"a string"');
+    post('[]');
+    post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"' + 'x'.repeat(4096) + '"}}');
+    post('{}', 'application/json; charset=latin1');
+    post('{}', 'application/json; charset');
+    post('{}', 'text/html');
+    post('{}', '');
+    const seen = new Set<number>();
+    for (const c of cases) {
+      const res = await fetch(app.url + c.path, {
+        method: c.method,
+        headers: c.type !== undefined ? { 'Content-Type': c.type } : {},
+        body: c.body,
+      });
+      const text = await res.text();
+      const where = `${c.method} ${c.path} ${c.type ?? ''} ${c.body?.slice(0, 20) ?? ''}`;
+      seen.add(res.status);
+      expect(res.status, where).toBeGreaterThanOrEqual(400);
+      expect(res.status, where).toBeLessThan(500);
+      expect(res.headers.get('content-type'), where).toMatch(/^application\/json/);
+      expect(() => JSON.parse(text), where).not.toThrow();
+      expect(text, where).not.toMatch(/<html|<pre>|at .*\.js:\d+/i);
+    }
+    // The walk reached each kind of refusal, not one answer many times.
+    expect([...seen].sort()).toEqual([400, 404, 405, 413, 415]);
+    sse.close();
+  });
+});
