@@ -13,7 +13,7 @@ import { corsForAllowedOrigins, originAndHostGuard } from './http/guards.js';
 import { healthHandler } from './http/health.js';
 import { rateLimiter } from './http/rate-limit.js';
 import type { Logger } from './logger.js';
-import { createMcpSessionFactory } from './mcp/session.js';
+import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
 import { startHeartbeat } from './transports/heartbeat.js';
@@ -46,7 +46,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
   let draining = false;
 
-  const connect = createMcpSessionFactory({
+  const connect = createSessionServerFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     registry,
     elevenlabs,

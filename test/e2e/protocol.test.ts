@@ -1,4 +1,4 @@
-// The JSON-RPC rules of a session (src/mcp/session.ts), checked on the wire and with the real SDK client:
+// The JSON-RPC rules of a session (the SDK's Server per session, src/mcp/session-server.ts), checked on the wire and with the real SDK client:
 // replies carry their request's id, unknown methods and malformed requests get the SDK's error codes, a
 // cancelled call is aborted upstream and gets no reply, tools/list is the same bytes for every session,
 // and a client that stops reading its stream is cut off instead of growing the server's memory.

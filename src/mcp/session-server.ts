@@ -1,0 +1,153 @@
+// The MCP side of a session: the SDK's low-level Server, one per session (a Server connects to one
+// transport), over method handlers, the tool list and a JSON Schema validator built once per process.
+// The SDK owns the protocol: initialize and version negotiation, ping, cancellation (the handler's signal
+// aborts the upstream call), progress, and the error codes. A session costs its Server's maps and one small
+// closure per method (npm run bench prints the bytes per idle session beside the SDK's canonical
+// McpServer-per-session pattern, which registers every tool again on each session).
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  LATEST_PROTOCOL_VERSION,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type Implementation,
+  type JSONRPCMessage,
+  type Result,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { z } from 'zod';
+import type { ElevenLabsProvider } from '../elevenlabs/client.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { listResources, readResource } from '../output/resources.js';
+import type { SessionConnector } from '../transports/legacy-sse.js';
+import type { ToolSettings } from './define-tool.js';
+import type { ToolRegistry } from './tool-registry.js';
+
+export interface SessionServerDeps {
+  serverInfo: Implementation;
+  instructions?: string;
+  registry: ToolRegistry;
+  elevenlabs: ElevenLabsProvider;
+  settings: ToolSettings;
+  log: Logger;
+}
+
+/** The first protocol version with the `audio` content block. */
+const AUDIO_BLOCK_SINCE = '2025-03-26';
+
+/** What a method's handler knows of its session. */
+interface SessionState {
+  readonly sessionId: string;
+  readonly principal: string;
+  audioBlock: boolean;
+}
+
+type Extra = { signal: AbortSignal };
+type Handler = (request: { method: string; params?: unknown }, extra: Extra, session: SessionState) => Promise<Result>;
+
+/**
+ * The schema a handler is registered under: the method alone. The SDK's Protocol reports a request that
+ * fails its registration schema as -32603 with zod's text; the spec's answer is -32602, so each handler
+ * parses with the SDK's schema for its method itself (once) and says what was wrong.
+ */
+const methodOnly = (method: string) => z.looseObject({ method: z.literal(method) });
+
+function parse<S extends z.ZodType>(schema: S, request: unknown, method: string): z.output<S> {
+  const parsed = schema.safeParse(request);
+  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/** One Ajv for the process, made on first use: the SDK would build one per Server, this server never needs one. */
+function lazySharedValidator(): jsonSchemaValidator {
+  let ajv: AjvJsonSchemaValidator | undefined;
+  return { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
+}
+
+export function createSessionServerFactory(deps: SessionServerDeps): SessionConnector {
+  const capabilities: ServerCapabilities = { tools: { listChanged: false }, resources: { listChanged: false } };
+  const basePath = deps.settings.output.basePath;
+  const elevenlabs = () => deps.elevenlabs.get();
+  const jsonSchemaValidator = lazySharedValidator();
+
+  const handlers = new Map<string, Handler>([
+    // The same object every time: its event is encoded once (transports/sse-transport.ts).
+    ['tools/list', async (request) => (parse(ListToolsRequestSchema, request, 'tools/list'), deps.registry.listResult)],
+    [
+      'tools/call',
+      async (request, extra, session) => {
+        // The SDK's Server has already checked the request against CallToolRequestSchema (-32602 otherwise).
+        const { params } = request as z.output<typeof CallToolRequestSchema>;
+        let log: Logger | undefined;
+        return deps.registry.call(params.name, params.arguments, {
+          elevenlabs,
+          settings: deps.settings,
+          requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
+          audioBlock: session.audioBlock,
+          principal: session.principal,
+          // Made on first use: most calls log nothing at the default level.
+          get log() {
+            return (log ??= deps.log.child({ sessionId: session.sessionId, tool: params.name }));
+          },
+        });
+      },
+    ],
+    ['resources/list', async (request) => (parse(ListResourcesRequestSchema, request, 'resources/list'), { resources: await listResources(basePath) })],
+    // Part of the resources capability that clients may ask for: files are listed one by one, no templates.
+    ['resources/templates/list', async (request) => (parse(ListResourceTemplatesRequestSchema, request, 'resources/templates/list'), { resourceTemplates: [] })],
+    [
+      'resources/read',
+      async (request) => {
+        const { params } = parse(ReadResourceRequestSchema, request, 'resources/read');
+        try {
+          return await readResource(basePath, params.uri);
+        } catch (err) {
+          // -32002 is the spec's "resource not found"; other failures are invalid params.
+          if (err instanceof UserError) throw new McpError(/not found/.test(err.message) ? -32002 : ErrorCode.InvalidParams, err.message);
+          throw err;
+        }
+      },
+    ],
+  ]);
+  const schemas = new Map([...handlers.keys()].map((method) => [method, methodOnly(method)]));
+
+  /** The SDK replies with any error's message; anything but an McpError is logged and summarized instead. */
+  const guarded = (method: string, handler: Handler): Handler => async (request, extra, session) => {
+    try {
+      return await handler(request, extra, session);
+    } catch (err) {
+      if (err instanceof McpError) throw err;
+      deps.log.error({ err, method }, 'request handler failed');
+      throw new McpError(ErrorCode.InternalError, 'Internal error');
+    }
+  };
+  for (const [method, handler] of handlers) handlers.set(method, guarded(method, handler));
+
+  return async (transport: Transport, { sessionId, principal }) => {
+    const session: SessionState = { sessionId, principal, audioBlock: false };
+    const server = new Server(deps.serverInfo, { capabilities, instructions: deps.instructions, jsonSchemaValidator });
+    for (const [method, handler] of handlers) {
+      server.setRequestHandler(schemas.get(method)! as never, (request: never, extra: Extra) => handler(request, extra, session));
+    }
+    server.onerror = (err) => deps.log.debug({ err, sessionId }, 'protocol error');
+    // The Server keeps the negotiated version to itself; this sees the initialize request first (Protocol
+    // calls an existing onmessage before its own) and settles on the version the same way it does.
+    transport.onmessage = (message: JSONRPCMessage) => {
+      if ('method' in message && message.method === 'initialize' && 'id' in message) {
+        const requested = (message.params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        const version = typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+        session.audioBlock = version >= AUDIO_BLOCK_SINCE;
+      }
+    };
+    await server.connect(transport);
+  };
+}
