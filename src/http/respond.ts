@@ -1,7 +1,7 @@
 // Every HTTP error this server sends is JSON of one shape: { "error": { "code", "message" } }.
 // JSON-RPC level failures on /messages use the JSON-RPC error shape instead, which clients expect there.
-// Plain node:http responses: the MCP routes run without a framework (npm run bench measured express's
-// routing and body parsing at a fifth of the CPU of a tool call).
+// Written with writeHead and a Content-Length, so the same helpers serve Express handlers and Node's own
+// ServerResponse, and a small error goes out in one write.
 import type { ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
