@@ -8,7 +8,7 @@ export const KEEPALIVE_FRAME = ': keepalive\n\n';
 export function startHeartbeat(store: SessionStore, intervalMs: number): { stop(): void } {
   const timer = setInterval(() => {
     for (const session of store.values()) {
-      const stream = session.stream;
+      const stream = session.transport.stream;
       // A stream with data still unsent is not idle, and one whose client stopped reading must not grow.
       if (!stream.writableEnded && !stream.destroyed && stream.writableLength === 0) stream.write(KEEPALIVE_FRAME);
     }

@@ -66,7 +66,7 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
     };
     await opts.connect(transport, { sessionId: id, principal: owner });
     // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
-    store.add({ id, owner, stream: res, transport, close: () => transport.close() });
+    store.add({ id, owner, transport, close: () => transport.close() });
     // The client may have gone before the stream started listening for 'close'.
     if (res.destroyed || req.socket.destroyed) await transport.close();
     else log.debug({ sessionId: id, sessions: store.size }, 'session opened');

@@ -1,15 +1,12 @@
 // The sessions this process holds. The legacy SSE transport registers a session when its stream opens and
 // removes it, exactly once, when the stream closes. A later Redis relay sits behind the same interface.
-import type { ServerResponse } from 'node:http';
 import type { StreamSseTransport } from './sse-transport.js';
 
 export interface Session {
   readonly id: string;
   /** Who opened it (a token id, or a client address when auth is off). */
   readonly owner: string;
-  /** The open event stream; heartbeats are written to it. */
-  readonly stream: ServerResponse;
-  /** The SDK transport the session's messages go through. */
+  /** The SDK transport the session's messages go through; heartbeats are written to its stream. */
   readonly transport: StreamSseTransport;
   /** Ends the stream; the session removes itself from the store. */
   close(): Promise<void>;

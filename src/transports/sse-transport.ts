@@ -3,7 +3,7 @@
 //   buffer without bound);
 // - replies whose result is a process-wide constant (the tools/list result) are written from bytes encoded
 //   once per process instead of serializing 40 KB of schemas on every call;
-// - a message the route has already validated is not parsed again;
+// - a message the route has already validated is not parsed again.
 // The framing, the endpoint event and handlePostMessage stay the SDK's. Note that the base class calls
 // onclose from both close() and the response's 'close' event: the session's cleanup is idempotent.
 import type { ServerResponse } from 'node:http';
