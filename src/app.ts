@@ -16,15 +16,17 @@ import type { Logger } from './logger.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
+import { sessionAdmission } from './transports/admission.js';
 import { startHeartbeat } from './transports/heartbeat.js';
 import { legacySseRouter, MESSAGES_PATH, SSE_PATH } from './transports/legacy-sse.js';
 import { createMemorySessionStore, type SessionStore } from './transports/session-store.js';
 import { constantFrames } from './transports/sse-transport.js';
+import { MCP_PATH, startIdleExpiry, streamableHttpRouter } from './transports/streamable-http.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /** The MCP routes and what they hold. */
 export interface McpRoutes {
-  /** Guards, CORS, auth, rate limit and both transports' routes; mount it at / or under a prefix. */
+  /** Guards, CORS, auth, rate limit and both transports' routes (/mcp, /sse, /messages); mount it at / or under a prefix. */
   router: Router;
   store: SessionStore;
   registry: ToolRegistry;
@@ -44,7 +46,15 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
   const registry = createToolRegistry(selection.tools, config, selection.refused);
   const store = createMemorySessionStore();
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
+  const idleExpiry = startIdleExpiry(store, config.sessions.idleMs, log);
   let draining = false;
+  const admit = sessionAdmission(store, {
+    maxSessions: config.sessions.max,
+    maxSessionsPerClient: config.sessions.maxPerClient,
+    capRetryAfterSeconds: config.sessions.capRetryAfterSeconds,
+    isDraining: () => draining,
+  });
+  const bindSessions = config.auth.tokens.length > 0;
 
   const connect = createSessionServerFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -53,7 +63,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     settings: { defaultVoiceId: config.elevenlabs.defaultVoiceId, output: config.output },
     log,
   });
-  const paths = [SSE_PATH, MESSAGES_PATH];
+  const paths = [MCP_PATH, SSE_PATH, MESSAGES_PATH];
   const router = express.Router();
   router.use(
     paths,
@@ -63,17 +73,15 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     rateLimiter(config.limits.requestsPerMinute, log),
   );
   router.use(
+    streamableHttpRouter({ store, connect, admit, bindSessions, maxBodyBytes: config.http.maxBodyBytes, keepAliveMs: config.sessions.keepAliveMs, log }),
     legacySseRouter({
       store,
       connect,
-      maxSessions: config.sessions.max,
-      maxSessionsPerClient: config.sessions.maxPerClient,
-      bindSessions: config.auth.tokens.length > 0,
-      capRetryAfterSeconds: config.sessions.capRetryAfterSeconds,
+      admit,
+      bindSessions,
       maxBodyBytes: config.http.maxBodyBytes,
       frames: constantFrames([registry.listResult]),
       maxBufferedBytes: config.sessions.maxBufferedBytes,
-      isDraining: () => draining,
       log,
     }),
   );
@@ -92,6 +100,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     },
     async closeSessions() {
       heartbeat.stop();
+      idleExpiry.stop();
       await Promise.all([...store.values()].map((s) => s.close().catch(() => {})));
     },
   };

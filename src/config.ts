@@ -147,6 +147,9 @@ const EnvSchema = z.object({
   MAX_SESSIONS: int('MAX_SESSIONS', 1000, 1, 1_000_000),
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 20_000, 10, 300_000),
   SSE_MAX_BUFFERED_BYTES: int('SSE_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  // Many Streamable HTTP clients never send DELETE; a /mcp session with no request and no open stream for
+  // this long is closed, and its id then answers 404 so the client initializes again.
+  MCP_SESSION_IDLE_MS: int('MCP_SESSION_IDLE_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 60_000, 1000, 3_600_000),
@@ -189,6 +192,8 @@ export interface Config {
     /** A stream whose unsent data passes this is cut: its client stopped reading. */
     maxBufferedBytes: number;
     capRetryAfterSeconds: number;
+    /** A /mcp session with no request and no open stream for this long is closed. */
+    idleMs: number;
   };
   auth: {
     /** Bearer tokens accepted on every MCP route; empty means no authentication. */
@@ -321,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
       keepAliveMs: e.SSE_KEEPALIVE_MS,
       maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES,
       capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
+      idleMs: e.MCP_SESSION_IDLE_MS,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,

@@ -1,12 +1,16 @@
-// The end of every chain: a JSON 404 for what no route matched, and a JSON error handler that turns
-// body-parser's errors into the statuses a client can act on and everything else into a 500 whose
-// details go to the log only. Express's own handler would answer HTML with a stack.
+// The end of every chain: a JSON 404 for what no route matched, a JSON 405 for a route's other methods, and
+// a JSON error handler that turns body-parser's errors into the statuses a client can act on and everything
+// else into a 500 whose details go to the log only. Express's own handler would answer HTML with a stack.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { refuseTooLarge } from './body.js';
 import { JSONRPC_PARSE_ERROR, sendJsonError, sendJsonRpcError } from './respond.js';
 
 export const notFound: RequestHandler = (req, res) => sendJsonError(res, 404, 'not_found', `No route for ${req.method} ${req.path}.`);
+
+export function methodNotAllowed(allowed: string): RequestHandler {
+  return (req, res) => sendJsonError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed}.`, { Allow: allowed });
+}
 
 export function jsonErrors(log: Logger): ErrorRequestHandler {
   return (err: { type?: string; status?: number }, req, res, _next) => {

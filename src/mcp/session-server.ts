@@ -28,7 +28,7 @@ import type { ElevenLabsProvider } from '../elevenlabs/client.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { listResources, readResource } from '../output/resources.js';
-import type { SessionConnector } from '../transports/legacy-sse.js';
+import type { SessionConnector } from '../transports/session-store.js';
 import type { ToolSettings } from './define-tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 

@@ -5,55 +5,40 @@
 // front of it has already checked Host, Origin, the token and the rate limit, and set who is asking.
 import express, { type RequestHandler, type Router } from 'express';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
-import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError } from '../http/respond.js';
+import { methodNotAllowed } from '../http/errors.js';
+import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
-import type { Session, SessionStore } from './session-store.js';
+import type { SessionAdmission } from './admission.js';
+import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
 import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
 
 export const SSE_PATH = '/sse';
 export const MESSAGES_PATH = '/messages';
-export const SESSION_HEADER = 'mcp-session-id';
-
-/** Connects the MCP side of a new session to its transport and starts it (the SDK's Server.connect does both). */
-export type SessionConnector = (transport: Transport, session: { sessionId: string; principal: string }) => Promise<void>;
 
 export interface LegacySseOptions {
   store: SessionStore;
   connect: SessionConnector;
-  maxSessions: number;
-  maxSessionsPerClient: number;
+  /** Draining and the session caps, shared with /mcp. */
+  admit: SessionAdmission;
   /** When true (auth on), a session answers only the principal that opened it. */
   bindSessions: boolean;
-  capRetryAfterSeconds: number;
   maxBodyBytes: number;
   /** Replies written from bytes encoded once per process (the tools/list result). */
   frames: ConstantFrames;
   /** A stream whose unsent data passes this is closed: its client stopped reading. */
   maxBufferedBytes: number;
-  isDraining(): boolean;
   log: Logger;
-}
-
-export function methodNotAllowed(allowed: string): RequestHandler {
-  return (req, res) => sendJsonError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; use ${allowed}.`, { Allow: allowed });
 }
 
 export function legacySseRouter(opts: LegacySseOptions): Router {
   const { store, log } = opts;
-  const retryAfter = { 'Retry-After': String(opts.capRetryAfterSeconds) };
 
   const openStream: RequestHandler = async (req, res) => {
     const owner = principalOf(res);
-    if (opts.isDraining()) return sendJsonError(res, 503, 'shutting_down', 'The server is shutting down; reconnect shortly.', retryAfter);
-    if (store.size >= opts.maxSessions) {
-      return sendJsonError(res, 503, 'too_many_sessions', 'This server holds as many sessions as it may (MAX_SESSIONS); retry later.', retryAfter);
-    }
-    if (store.countOwnedBy(owner) >= opts.maxSessionsPerClient) {
-      return sendJsonError(res, 429, 'too_many_client_sessions', 'This client has as many open sessions as it may (MAX_SESSIONS_PER_CLIENT); close one first.', retryAfter);
-    }
+    const refusal = opts.admit(owner);
+    if (refusal) return sendRefusal(res, refusal);
     // Relative to where the router is mounted, so an app that mounts it under a prefix still works.
     const transport = new StreamSseTransport(`${req.baseUrl}${MESSAGES_PATH}`, res, opts.frames, opts.maxBufferedBytes);
     const id = transport.sessionId;
@@ -66,7 +51,7 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
     };
     await opts.connect(transport, { sessionId: id, principal: owner });
     // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
-    store.add({ id, owner, transport, close: () => transport.close() });
+    store.add({ kind: 'sse', id, owner, transport, close: () => transport.close() });
     // The client may have gone before the stream started listening for 'close'.
     if (res.destroyed || req.socket.destroyed) await transport.close();
     else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
@@ -80,13 +65,14 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
       return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
     }
     const session = store.get(id);
-    if (!session || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
+    // A /mcp session's id is not a /messages session.
+    if (session?.kind !== 'sse' || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
     res.locals.session = session;
     next();
   };
 
   const deliver: RequestHandler = async (req, res) => {
-    const session = res.locals.session as Session;
+    const session = res.locals.session as SseSession;
     if (Array.isArray(req.body)) {
       return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
     }

@@ -1,16 +1,42 @@
-// The sessions this process holds. The legacy SSE transport registers a session when its stream opens and
-// removes it, exactly once, when the stream closes. A later Redis relay sits behind the same interface.
+// The sessions this process holds, over both transports, so the caps count one number. The legacy SSE
+// transport registers a session when its stream opens; Streamable HTTP when its initialize request
+// arrives. Each removes its session, exactly once, when its transport closes. A later Redis relay sits
+// behind the same interface.
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { StreamSseTransport } from './sse-transport.js';
 
-export interface Session {
+/** The header that names a session on both transports (Node lower-cases header names). */
+export const SESSION_HEADER = 'mcp-session-id';
+
+/** Connects the MCP side of a new session to its transport and starts it (the SDK's Server.connect does both). */
+export type SessionConnector = (transport: Transport, session: { sessionId: string; principal: string }) => Promise<void>;
+
+interface SessionBase {
   readonly id: string;
   /** Who opened it (a token id, or a client address when auth is off). */
   readonly owner: string;
-  /** The SDK transport the session's messages go through; heartbeats are written to its stream. */
-  readonly transport: StreamSseTransport;
-  /** Ends the stream; the session removes itself from the store. */
+  /** Ends the session's streams; the session removes itself from the store. */
   close(): Promise<void>;
 }
+
+/** A legacy HTTP+SSE session (GET /sse + POST /messages); the heartbeat writes to its stream. */
+export interface SseSession extends SessionBase {
+  readonly kind: 'sse';
+  readonly transport: StreamSseTransport;
+}
+
+/** A Streamable HTTP session (/mcp). It has no stream of its own to outlive, so it expires when idle. */
+export interface HttpSession extends SessionBase {
+  readonly kind: 'http';
+  readonly transport: StreamableHTTPServerTransport;
+  /** Requests (and GET streams) of this session still open. */
+  open: number;
+  /** When the last of them ended, or the session began (ms since the epoch). */
+  lastActive: number;
+}
+
+export type Session = SseSession | HttpSession;
 
 export interface SessionStore {
   readonly size: number;

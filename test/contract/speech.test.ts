@@ -324,7 +324,8 @@ describe('speech_to_text', () => {
     await contract.withApp({ MAX_BODY_BYTES: '4096' }, async ({ call, fake }) => {
       const before = fake.calls.length;
       const uri = `data:audio/wav;base64,${Buffer.alloc(8192, 1).toString('base64')}`;
-      await expect(call('speech_to_text', { input_file_path: uri })).rejects.toThrow(/413/);
+      // The SDK's Streamable HTTP client reports the status as the error's code and the JSON body as its text.
+      await expect(call('speech_to_text', { input_file_path: uri })).rejects.toMatchObject({ code: 413, message: expect.stringContaining('"body_too_large"') });
       expect(fake.calls.length).toBe(before);
     });
   });

@@ -3,8 +3,8 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initializeMessage, openRawSse, postMessage } from '../helpers/raw-sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { initializeMcp, initializeMessage, openRawSession, openRawSse, postMcp, postMessage } from '../helpers/raw-sse.js';
+import { startTestApp, TRANSPORTS, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -15,12 +15,15 @@ afterEach(async () => {
 const STACK = /\n\s+at .+[(:]\d+/;
 
 describe('JSON-RPC fuzzing', () => {
-  it('thousands of malformed and random messages leave the session working', async () => {
+  // On /messages every message is answered 202 and replied to on the stream; on /mcp a request is answered
+  // on its own POST (200) and the SDK's transport does its own parsing, batches included.
+  const accepted = { sse: [202, 400, 413], mcp: [200, 202, 400, 413] };
+
+  it.each(TRANSPORTS)('over /%s thousands of malformed and random messages leave the session working', async (transport) => {
     app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     const { url } = app;
-    const sse = await openRawSse(url);
-    await postMessage(url, { sessionId: sse.sessionId, body: initializeMessage(1) });
-    await sse.waitFor(/"id":1/);
+    const session = await openRawSession(transport, url, initializeMessage(1));
+    await session.reply(1);
 
     const method = fc.oneof(
       fc.constantFrom('initialize', 'ping', 'tools/list', 'tools/call', 'resources/list', 'resources/read', 'notifications/cancelled', 'notifications/initialized', 'logging/setLevel', 'prompts/list', 'completion/complete'),
@@ -43,21 +46,22 @@ describe('JSON-RPC fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
         cases++;
-        const res = await postMessage(url, { sessionId: sse.sessionId, body: null, raw });
+        const res = transport === 'sse' ? await postMessage(url, { sessionId: session.sessionId, body: null, raw }) : await postMcp(url, { sessionId: session.sessionId, raw });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         expect(res.status).toBeLessThan(500);
-        expect([202, 400, 413]).toContain(res.status);
+        expect(accepted[transport]).toContain(res.status);
         expect(res.body).not.toMatch(STACK);
       }),
       { numRuns: 2000 },
     );
     expect(cases).toBe(2000);
     // The session still answers a normal request, and nothing on the stream carries a stack trace.
-    await postMessage(url, { sessionId: sse.sessionId, body: { jsonrpc: '2.0', id: 'after-fuzz', method: 'tools/list' } });
-    await sse.waitFor(/"id":"after-fuzz"/);
-    expect(sse.text).not.toMatch(STACK);
+    await session.post({ jsonrpc: '2.0', id: 'after-fuzz', method: 'tools/list' });
+    await session.reply('after-fuzz');
+    expect(JSON.stringify(session.messages())).not.toMatch(STACK);
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    sse.close();
+    expect(app.logs.filter((l) => (l.level as number) >= 50), 'error-level log lines').toEqual([]);
+    session.close();
   }, 120_000);
 });
 
@@ -75,7 +79,17 @@ describe('probes', () => {
         req.on('error', reject);
         req.end(method === 'POST' ? '{}' : undefined);
       });
-    const routes: [string, string][] = [['GET', '/sse'], ['POST', '/sse'], ['POST', '/messages?sessionId=x'], ['GET', '/messages'], ['GET', '/nope'], ['GET', '/.well-known/oauth-protected-resource']];
+    const routes: [string, string][] = [
+      ['GET', '/sse'],
+      ['POST', '/sse'],
+      ['POST', '/messages?sessionId=x'],
+      ['GET', '/messages'],
+      ['POST', '/mcp'],
+      ['GET', '/mcp'],
+      ['DELETE', '/mcp'],
+      ['GET', '/nope'],
+      ['GET', '/.well-known/oauth-protected-resource'],
+    ];
     let probes = 0;
     for (const [method, p] of routes) {
       expect(await status(method, p, { Origin: 'https://evil.example.com', 'Content-Type': 'application/json' }), `${method} ${p} origin`).toBe(403);
@@ -83,7 +97,7 @@ describe('probes', () => {
       probes += 2;
     }
     expect(await status('GET', '/health', { Origin: 'https://evil.example.com' })).toBe(200);
-    expect(probes).toBe(12);
+    expect(probes).toBe(18);
   });
 
   it('a client that stalls mid-headers is disconnected', async () => {
@@ -111,9 +125,19 @@ describe('probes', () => {
     expect(app.app.mcp.store.size).toBe(0);
   });
 
+  it('hundreds of /mcp sessions open and end cleanly', async () => {
+    app = await startTestApp({ MAX_SESSIONS: '1000', MAX_SESSIONS_PER_CLIENT: '1000', RATE_LIMIT_PER_MINUTE: '100000' });
+    const sessions = await Promise.all(Array.from({ length: 300 }, () => initializeMcp(app!.url)));
+    expect(new Set(sessions.map((s) => s.sessionId)).size).toBe(300);
+    expect(app.app.mcp.store.size).toBe(300);
+    const ends = await Promise.all(sessions.map(({ sessionId }) => fetch(`${app!.url}/mcp`, { method: 'DELETE', headers: { 'Mcp-Session-Id': sessionId } })));
+    expect(ends.every((r) => r.status === 200)).toBe(true);
+    expect(app.app.mcp.store.size).toBe(0);
+  });
+
   it('path tricks on the routes end in JSON 404/405, never a file or HTML', async () => {
     app = await startTestApp();
-    for (const p of ['/../../etc/passwd', '/sse/../health/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/messages/../sse', '/SSE', '/sse%00']) {
+    for (const p of ['/../../etc/passwd', '/sse/../health/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/messages/../sse', '/SSE', '/sse%00', '/mcp/../sse', '/MCP', '/mcp%00']) {
       const res = await fetch(app.url + p, { method: 'PUT' });
       expect(res.status, p).toBeGreaterThanOrEqual(400);
       expect(res.status, p).toBeLessThan(500);

@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpRoutes, type McpRoutes } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { openRawSse } from '../helpers/raw-sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { initializeMcp, MCP_POST_HEADERS, openRawSse } from '../helpers/raw-sse.js';
+import { connectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const TOKEN = 'embedded-token-0123456789abcdef';
 let cleanup: (() => Promise<void>) | undefined;
@@ -67,6 +67,11 @@ describe('the MCP routes in an existing Express app', () => {
     expect(tools.map((t) => t.name)).toContain('text_to_speech');
     expect(mcp.store.size).toBe(1);
     await client.close();
+
+    // Streamable HTTP under the same prefix.
+    const overMcp = await connectClient(`${url}/ai`, { transport: 'mcp', headers });
+    expect((await overMcp.listTools()).tools).toEqual(tools);
+    await overMcp.close();
   });
 
   it('guard only their own paths: the host app keeps its routes, its 404s and no token requirement', async () => {
@@ -74,9 +79,11 @@ describe('the MCP routes in an existing Express app', () => {
     const hello = await fetch(`${url}/hello`, { headers: { Origin: 'https://elsewhere.example.com' } });
     expect(hello.status).toBe(200);
     expect(await hello.json()).toEqual({ hello: 'world' });
-    const noToken = await fetch(`${url}/ai/sse`);
-    expect(noToken.status).toBe(401);
-    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    for (const path of ['/ai/sse', '/ai/mcp']) {
+      const noToken = await fetch(`${url}${path}`);
+      expect(noToken.status).toBe(401);
+      expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    }
     const foreign = await fetch(`${url}/ai/sse`, { headers: { Origin: 'https://evil.example.com', Authorization: `Bearer ${TOKEN}` } });
     expect(foreign.status).toBe(403);
   });
@@ -93,33 +100,45 @@ describe('every error is JSON', () => {
     app = await startTestApp({ MAX_BODY_BYTES: '1024', RATE_LIMIT_PER_MINUTE: '100000' });
     const sse = await openRawSse(app.url);
     const session = `sessionId=${sse.sessionId}`;
-    const cases: { method: string; path: string; body?: string; type?: string }[] = [];
+    const { sessionId: mcpSession } = await initializeMcp(app.url);
+    type Case = { method: string; path: string; body?: string; type?: string; headers?: Record<string, string> };
+    const cases: Case[] = [];
+    const withMcpSession = { 'Mcp-Session-Id': mcpSession };
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
-      for (const path of ['/', '/nope', '/sse/extra', '/messages', `/messages?${session}`, '/health/x', '/%E0%A4%A', '/sse?x=%zz']) {
+      for (const path of ['/', '/nope', '/sse/extra', '/messages', `/messages?${session}`, '/health/x', '/%E0%A4%A', '/sse?x=%zz', '/mcp', '/mcp/extra']) {
         if (method === 'GET' && path === '/sse?x=%zz') continue; // a valid stream open
         cases.push({ method, path });
       }
+      // Within an /mcp session: everything but DELETE, which would end it (fetch's Accept: */* gets 406 on GET).
+      if (method !== 'DELETE') cases.push({ method, path: '/mcp', headers: withMcpSession });
+      cases.push({ method, path: '/mcp', headers: { 'Mcp-Session-Id': 'no-such-session' } });
     }
-    const post = (body: string, type = 'application/json') => cases.push({ method: 'POST', path: `/messages?${session}`, body, type });
-    post('{"jsonrpc":');
-    post('not json at all');
-    post('');
-    post('"a string"');
-    post('[]');
-    post('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"' + 'x'.repeat(4096) + '"}}');
-    post('{}', 'application/json; charset=latin1');
-    post('{}', 'application/json; charset');
-    post('{}', 'text/html');
-    post('{}', '');
+    const bodies: [string, string?][] = [
+      ['{"jsonrpc":'],
+      ['not json at all'],
+      [''],
+      ['"a string"'],
+      ['[]'],
+      ['{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"' + 'x'.repeat(4096) + '"}}'],
+      ['{}', 'application/json; charset=latin1'],
+      ['{}', 'application/json; charset'],
+      ['{}', 'text/html'],
+      ['{}', ''],
+    ];
+    for (const [body, type = 'application/json'] of bodies) {
+      cases.push({ method: 'POST', path: `/messages?${session}`, body, type });
+      cases.push({ method: 'POST', path: '/mcp', body, type, headers: { ...withMcpSession, Accept: MCP_POST_HEADERS.Accept } });
+    }
+    cases.push({ method: 'POST', path: '/mcp', body: '{"jsonrpc":"2.0","id":1,"method":"ping"}', type: 'application/json', headers: { Accept: MCP_POST_HEADERS.Accept } });
     const seen = new Set<number>();
     for (const c of cases) {
       const res = await fetch(app.url + c.path, {
         method: c.method,
-        headers: c.type !== undefined ? { 'Content-Type': c.type } : {},
+        headers: { ...(c.type !== undefined ? { 'Content-Type': c.type } : {}), ...c.headers },
         body: c.body,
       });
       const text = await res.text();
-      const where = `${c.method} ${c.path} ${c.type ?? ''} ${c.body?.slice(0, 20) ?? ''}`;
+      const where = `${c.method} ${c.path} ${JSON.stringify(c.headers ?? {})} ${c.type ?? ''} ${c.body?.slice(0, 20) ?? ''}`;
       seen.add(res.status);
       expect(res.status, where).toBeGreaterThanOrEqual(400);
       expect(res.status, where).toBeLessThan(500);
@@ -128,7 +147,7 @@ describe('every error is JSON', () => {
       expect(text, where).not.toMatch(/<html|<pre>|at .*\.js:\d+/i);
     }
     // The walk reached each kind of refusal, not one answer many times.
-    expect([...seen].sort()).toEqual([400, 404, 405, 413, 415]);
+    expect([...seen].sort()).toEqual([400, 404, 405, 406, 413, 415]);
     sse.close();
   });
 });

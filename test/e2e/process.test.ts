@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
-import { openRawSse } from '../helpers/raw-sse.js';
+import { initializeMcp, initializeMessage, MCP_POST_HEADERS, openRawSse } from '../helpers/raw-sse.js';
 import { spawnServer } from '../helpers/spawn-server.js';
-import { connectClient, textOf } from '../helpers/test-app.js';
+import { connectClient, textOf, TRANSPORTS } from '../helpers/test-app.js';
 import { waitFor as waitUntil } from '../helpers/wait-for.js';
 
 let fake: FakeElevenLabs;
@@ -33,17 +33,23 @@ describe('npm start', () => {
       ELEVENLABS_MCP_BASE_PATH: basePath,
       SHUTDOWN_GRACE_MS: '10000',
     });
-    const client = await connectClient(server.url);
-    const idle = await openRawSse(server.url); // a second, idle session: its stream must be ended too
-    fake.failNext('GET', '/v1/models', { delayMs: 1500 });
-    const inFlight = client.callTool({ name: 'list_models', arguments: {} });
-    await new Promise((r) => setTimeout(r, 300)); // the call is now waiting on the upstream
+    // One call in flight on each transport; an idle /sse stream and an idle /mcp GET stream must be ended too.
+    const clients = await Promise.all(TRANSPORTS.map((transport) => connectClient(server.url, { transport })));
+    const idle = await openRawSse(server.url);
+    const { sessionId } = await initializeMcp(server.url);
+    const idleMcp = await fetch(`${server.url}/mcp`, { headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': sessionId } });
+    expect(idleMcp.status).toBe(200);
+    fake.failNext('GET', '/v1/models', { delayMs: 1500 }, 2);
+    const inFlight = clients.map((client) => client.callTool({ name: 'list_models', arguments: {} }));
+    await new Promise((r) => setTimeout(r, 300)); // the calls are now waiting on the upstream
     server.child.kill('SIGTERM');
-    const result = await inFlight;
-    expect(result.isError).toBeFalsy();
-    expect(JSON.parse(textOf(result))[0].id).toBe('eleven_multilingual_v2');
+    for (const result of await Promise.all(inFlight)) {
+      expect(result.isError).toBeFalsy();
+      expect(JSON.parse(textOf(result))[0].id).toBe('eleven_multilingual_v2');
+    }
     expect(await server.exited).toBe(0);
     await idle.ended;
+    await idleMcp.text(); // resolves once the server has ended the stream
     expect(server.output()).toMatch(/shutting down/);
   }, 90_000);
 
@@ -51,11 +57,13 @@ describe('npm start', () => {
     const server = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_MCP_BASE_PATH: basePath });
     const health = await (await fetch(`${server.url}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', elevenlabsApiKeyConfigured: false });
-    const client = await connectClient(server.url);
-    const result = await client.callTool({ name: 'check_subscription', arguments: {} });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/set the ELEVENLABS_API_KEY environment variable/);
-    await client.close();
+    for (const transport of TRANSPORTS) {
+      const client = await connectClient(server.url, { transport });
+      const result = await client.callTool({ name: 'check_subscription', arguments: {} });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/set the ELEVENLABS_API_KEY environment variable/);
+      await client.close();
+    }
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
   }, 60_000);
@@ -80,17 +88,18 @@ const waitFor = (cond: () => boolean, ms = 10_000) => waitUntil(cond, ms);
  * A request whose headers are sent only in part, so its connection is busy (not idle) when the server
  * starts draining and stops accepting connections; finish() sends the rest and reads the whole answer.
  */
-async function heldRequest(url: string, target: string, headers: Record<string, string> = {}) {
+async function heldRequest(url: string, target: string, headers: Record<string, string> = {}, post?: string) {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let raw = '';
   socket.setEncoding('utf8').on('data', (d: string) => (raw += d));
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`);
+  socket.write(`${post === undefined ? 'GET' : 'POST'} ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`);
   return {
     async finish(): Promise<{ status: number; headers: string; body: string }> {
-      socket.write(`${Object.entries({ ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      const all = { ...headers, ...(post === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(post)) }), Connection: 'close' };
+      socket.write(`${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${post ?? ''}`);
       await closed;
       const [head = '', body = ''] = raw.split('\r\n\r\n');
       return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), headers: head, body };
@@ -99,7 +108,7 @@ async function heldRequest(url: string, target: string, headers: Record<string, 
 }
 
 describe('draining', () => {
-  it('while draining, GET /sse answers 503 JSON and /health says draining; a grace period that runs out still exits 0', async () => {
+  it('while draining, new sessions on /sse and /mcp get 503 JSON and /health says draining; a grace period that runs out still exits 0', async () => {
     const graceMs = 2000;
     const server = await spawnServer(['node', 'dist/index.js'], {
       ELEVENLABS_API_KEY: fake.apiKey,
@@ -109,26 +118,30 @@ describe('draining', () => {
       ELEVENLABS_MCP_BASE_PATH: basePath,
       SHUTDOWN_GRACE_MS: String(graceMs),
     });
-    const client = await connectClient(server.url);
+    const clients = await Promise.all(TRANSPORTS.map((transport) => connectClient(server.url, { transport })));
     const before = fake.callsTo('GET', '/v1/models').length;
-    fake.failNext('GET', '/v1/models', { hang: true }); // the upstream never answers this one
-    const inFlight = client.callTool({ name: 'list_models', arguments: {} }).then(
-      () => 'answered',
-      () => 'cut short',
+    fake.failNext('GET', '/v1/models', { hang: true }, 2); // the upstream never answers these
+    const inFlight = clients.map((client) =>
+      client.callTool({ name: 'list_models', arguments: {} }).then(
+        () => 'answered',
+        () => 'cut short',
+      ),
     );
-    await waitFor(() => fake.callsTo('GET', '/v1/models').length > before);
+    await waitFor(() => fake.callsTo('GET', '/v1/models').length === before + 2);
     const sse = await heldRequest(server.url, '/sse', { Accept: 'text/event-stream' });
+    const mcp = await heldRequest(server.url, '/mcp', MCP_POST_HEADERS, JSON.stringify(initializeMessage()));
     const health = await heldRequest(server.url, '/health');
 
     const stoppedAt = Date.now();
     server.child.kill('SIGTERM');
     await waitFor(() => /shutting down/.test(server.output()));
 
-    const refused = await sse.finish();
-    expect(refused.status).toBe(503);
-    expect(refused.headers).toMatch(/content-type: application\/json/i);
-    expect(refused.headers).toMatch(/retry-after: \d+/i);
-    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'shutting_down', message: 'The server is shutting down; reconnect shortly.' } });
+    for (const refused of [await sse.finish(), await mcp.finish()]) {
+      expect(refused.status).toBe(503);
+      expect(refused.headers).toMatch(/content-type: application\/json/i);
+      expect(refused.headers).toMatch(/retry-after: \d+/i);
+      expect(JSON.parse(refused.body)).toEqual({ error: { code: 'shutting_down', message: 'The server is shutting down; reconnect shortly.' } });
+    }
     const draining = await health.finish();
     expect(draining.status).toBe(503);
     expect(JSON.parse(draining.body)).toMatchObject({ status: 'draining' });
@@ -138,11 +151,12 @@ describe('draining', () => {
     const tookMs = Date.now() - stoppedAt;
     expect(tookMs).toBeGreaterThanOrEqual(graceMs - 100); // it waited for the hung call…
     expect(tookMs).toBeLessThan(graceMs + 4000); // …but not past the grace period (the hard stop exits 1)
-    expect(server.output()).toMatch(/"unfinishedCalls":1,.*grace period over; tool calls were cut short/);
-    await waitFor(() => fake.aborted.includes('GET /v1/models')); // the upstream request did not outlive the process
-    // The SDK's SSE client does not notice the ended stream by itself; closing it settles the call, unanswered.
-    await client.close();
-    expect(await inFlight).toBe('cut short');
+    expect(server.output()).toMatch(/"unfinishedCalls":2,.*grace period over; tool calls were cut short/);
+    // The upstream requests did not outlive the process.
+    await waitFor(() => fake.aborted.filter((a) => a === 'GET /v1/models').length >= 2);
+    // The SDK's clients do not notice the ended streams by themselves; closing them settles the calls, unanswered.
+    for (const client of clients) await client.close();
+    expect(await Promise.all(inFlight)).toEqual(['cut short', 'cut short']);
   }, 60_000);
 });
 
@@ -180,7 +194,7 @@ describe('.env', () => {
       await waitFor(() => server.child.exitCode !== null || /listening/.test(server.output()), 30_000);
       expect(server.output()).toContain(`"url":"${url}"`);
       expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok', elevenlabsApiKeyConfigured: true });
-      const client = await connectClient(url);
+      const client = await connectClient(url, { transport: 'mcp' });
       const models = await client.callTool({ name: 'list_models', arguments: {} });
       expect(JSON.parse(textOf(models))[0].id).toBe('eleven_multilingual_v2'); // key and base URL from .env
       const speech = await client.callTool({ name: 'text_to_speech', arguments: { text: 'from dotenv' } });

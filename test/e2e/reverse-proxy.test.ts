@@ -1,5 +1,6 @@
 // The deployment guide's nginx block, taken from SSE_DEPLOYMENT_GUIDE.md as written, in front of the real
-// server: the stream must pass through unbuffered (keep-alives arrive one by one) and a tool call must work.
+// server: streams must pass through unbuffered (keep-alives arrive one by one) and a tool call must work, on
+// both transports.
 // Then the same block reached by a public name (server_name mcp.example.com, Host: mcp.example.com): without
 // ALLOWED_HOSTS the loopback-bound server refuses /sse with 403 JSON (while /health passes), with it the
 // session works; so does the guide's other choice, `proxy_set_header Host 127.0.0.1;`.
@@ -9,9 +10,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRawSse } from '../helpers/raw-sse.js';
+import { initializeMcp, openRawSse } from '../helpers/raw-sse.js';
 import { freePort } from '../helpers/spawn-server.js';
-import { connectClient, startTestApp, textOf, type TestApp } from '../helpers/test-app.js';
+import { connectClient, startTestApp, textOf, TRANSPORTS, type TestApp } from '../helpers/test-app.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
@@ -122,8 +123,26 @@ ${front(f3!, p3!)}
     sse.close();
   });
 
-  it('carries a whole MCP session: tools/list and a tool call', async () => {
-    const client = await connectClient(proxyUrl);
+  it('streams the /mcp GET stream\'s keep-alives unbuffered', async () => {
+    const { sessionId } = await initializeMcp(proxyUrl);
+    const controller = new AbortController();
+    const res = await fetch(`${proxyUrl}/mcp`, { headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': sessionId }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const arrivals: number[] = [];
+    for (let text = ''; arrivals.length < 3; ) {
+      const { value } = await reader.read();
+      text += Buffer.from(value!).toString('utf8');
+      while (arrivals.length < (text.match(/: keepalive\n\n/g) ?? []).length) arrivals.push(Date.now());
+    }
+    controller.abort();
+    // Three comments 200 ms apart arrive within a second or so, not all at once at the end of a buffer.
+    expect(arrivals[2]! - arrivals[0]!).toBeLessThan(3000);
+  });
+
+  it.each(TRANSPORTS)('carries a whole MCP session over /%s: tools/list and a tool call', async (transport) => {
+    const client = await connectClient(proxyUrl, { transport });
     expect((await client.listTools()).tools).toHaveLength(27);
     const result = await client.callTool({ name: 'list_models', arguments: {} });
     expect(result.isError).toBeFalsy();
@@ -138,8 +157,8 @@ ${front(f3!, p3!)}
     expect(sse.headers['content-type']).toMatch(/^application\/json/);
     await sse.ended;
     expect(JSON.parse(sse.text)).toMatchObject({ error: { code: 'host_not_allowed' } });
-    // The same through the Host-rewriting front, as an SDK client would meet it.
-    await expect(connectClient(viaNameNoAllowed)).rejects.toThrow(/403/);
+    // The same through the Host-rewriting front, as an SDK client would meet it, on either transport.
+    for (const transport of TRANSPORTS) await expect(connectClient(viaNameNoAllowed, { transport })).rejects.toThrow(/403|host_not_allowed/);
   });
 
   it(`by a public name with ALLOWED_HOSTS=${PUBLIC_NAME}: the stream opens and a whole session works`, async () => {
@@ -147,19 +166,23 @@ ${front(f3!, p3!)}
     expect(sse.status).toBe(200);
     expect(sse.endpoint).toMatch(/^\/messages\?sessionId=/);
     sse.close();
-    const client = await connectClient(viaNameAllowed);
-    expect((await client.listTools()).tools).toHaveLength(27);
-    const result = await client.callTool({ name: 'list_models', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    expect(textOf(result)).toContain('eleven_multilingual_v2');
-    await client.close();
+    for (const transport of TRANSPORTS) {
+      const client = await connectClient(viaNameAllowed, { transport });
+      expect((await client.listTools()).tools).toHaveLength(27);
+      const result = await client.callTool({ name: 'list_models', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      expect(textOf(result)).toContain('eleven_multilingual_v2');
+      await client.close();
+    }
   });
 
   it('by a public name with the guide\'s other choice, proxy_set_header Host 127.0.0.1: works without ALLOWED_HOSTS', async () => {
-    const client = await connectClient(viaNameLoopbackHost);
-    const result = await client.callTool({ name: 'list_models', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    await client.close();
+    for (const transport of TRANSPORTS) {
+      const client = await connectClient(viaNameLoopbackHost, { transport });
+      const result = await client.callTool({ name: 'list_models', arguments: {} });
+      expect(result.isError).toBeFalsy();
+      await client.close();
+    }
     const sse = await openRawSse(publicLoopbackHost, { Host: PUBLIC_NAME });
     expect(sse.status).toBe(200);
     sse.close();

@@ -2,8 +2,8 @@
 // and a closed connection, in bounded time, and none leaves an error in the log.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRawSse } from '../helpers/raw-sse.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { initializeMcp, MCP_POST_HEADERS, openRawSse } from '../helpers/raw-sse.js';
+import { startTestApp, TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -51,13 +51,25 @@ function firstResponse(text: string): { status: number; json: { error: { code: s
 const postHead = (sessionId: string, extra = '') =>
   `POST /messages?sessionId=${sessionId} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}\r\n`;
 
+/** A session on `transport`, and the head of a raw POST into it. */
+async function sessionOn(transport: TransportName, url: string): Promise<{ sessionId: string; head(extra?: string): string; close(): void }> {
+  if (transport === 'sse') {
+    const sse = await openRawSse(url);
+    return { sessionId: sse.sessionId, head: (extra) => postHead(sse.sessionId, extra), close: () => sse.close() };
+  }
+  const { sessionId } = await initializeMcp(url);
+  const head = (extra = '') =>
+    `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: ${MCP_POST_HEADERS.Accept}\r\nMcp-Session-Id: ${sessionId}\r\n${extra}\r\n`;
+  return { sessionId, head, close: () => {} };
+}
+
 describe('bodies that never end or never arrive', () => {
-  it('an endless chunked body is refused with 413 JSON as soon as it passes MAX_BODY_BYTES, and the connection closes', async () => {
+  it.each(TRANSPORTS)('over /%s an endless chunked body is refused with 413 JSON as soon as it passes MAX_BODY_BYTES, and the connection closes', async (transport) => {
     app = await startTestApp({ MAX_BODY_BYTES: '4096' });
-    const sse = await openRawSse(app.url);
+    const sse = await sessionOn(transport, app.url);
     let sent = 0;
     const r = await exchange(app.url, (socket) => {
-      socket.write(postHead(sse.sessionId, 'Transfer-Encoding: chunked\r\n'));
+      socket.write(sse.head('Transfer-Encoding: chunked\r\n'));
       const chunk = `${(1024).toString(16)}\r\n${'x'.repeat(1024)}\r\n`;
       // 1 KB every 10 ms, forever: the body would take minutes to reach any end.
       const timer = setInterval(() => {
@@ -75,10 +87,10 @@ describe('bodies that never end or never arrive', () => {
     sse.close();
   });
 
-  it('a body that stalls is answered 408 JSON after HTTP_REQUEST_TIMEOUT_MS and the connection closes', async () => {
+  it.each(TRANSPORTS)('over /%s a body that stalls is answered 408 JSON after HTTP_REQUEST_TIMEOUT_MS and the connection closes', async (transport) => {
     app = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '1500' });
-    const sse = await openRawSse(app.url);
-    const r = await exchange(app.url, (socket) => socket.write(`${postHead(sse.sessionId, 'Content-Length: 100\r\n')}{"jsonrpc":`));
+    const sse = await sessionOn(transport, app.url);
+    const r = await exchange(app.url, (socket) => socket.write(`${sse.head('Content-Length: 100\r\n')}{"jsonrpc":`));
     const res = firstResponse(r.text);
     expect(res.status).toBe(408);
     expect(res.json.error.code).toBe('request_timeout');
@@ -118,11 +130,11 @@ describe('bodies that never end or never arrive', () => {
     socket.destroy();
   });
 
-  it('a client that leaves mid-body leaves no error in the log', async () => {
+  it.each(TRANSPORTS)('over /%s a client that leaves mid-body leaves no error in the log', async (transport) => {
     app = await startTestApp();
-    const sse = await openRawSse(app.url);
+    const sse = await sessionOn(transport, app.url);
     await exchange(app.url, (socket) => {
-      socket.write(`${postHead(sse.sessionId, 'Content-Length: 1000\r\n')}{"jsonrpc":"2.0",`);
+      socket.write(`${sse.head('Content-Length: 1000\r\n')}{"jsonrpc":"2.0",`);
       setTimeout(() => socket.destroy(), 100);
     });
     await new Promise((r) => setTimeout(r, 200));

@@ -3,7 +3,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startFakeElevenLabs, type FakeElevenLabs } from './fake-elevenlabs/server.js';
-import { connectClient, startTestApp, textOf, type TestApp } from './test-app.js';
+import { connectClient, startTestApp, textOf, type TestApp, type TransportName } from './test-app.js';
 
 export interface ContractCase {
   app: TestApp;
@@ -18,8 +18,12 @@ export interface ContractCase {
   }>;
 }
 
-/** Call at the top of a test file; returns `withApp(env, fn, clientOpts?)`. */
-export function useContract() {
+/**
+ * Call at the top of a test file (or of a describe block); returns `withApp(env, fn, clientOpts?)`. The
+ * contract suites pin tool behaviour, which no transport changes; they run over Streamable HTTP, the
+ * transport current clients use, while the e2e suites run over both.
+ */
+export function useContract(transport: TransportName = 'mcp') {
   let fake: FakeElevenLabs;
   beforeAll(async () => {
     fake = await startFakeElevenLabs();
@@ -44,7 +48,7 @@ export function useContract() {
         ELEVENLABS_MAX_RETRIES: '0',
         ...env,
       });
-      const client = await connectClient(app.url, clientOpts);
+      const client = await connectClient(app.url, { ...clientOpts, transport });
       const call: ContractCase['call'] = async (name, args = {}) => {
         const result = await client.callTool({ name, arguments: args });
         return { result, text: textOf(result), isError: result.isError === true, content: result.content as never };

@@ -97,3 +97,96 @@ export const initializeMessage = (id = 1, protocolVersion = '2024-11-05') => ({
   method: 'initialize',
   params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
 });
+
+/** The headers a Streamable HTTP client sends with every POST to /mcp. */
+export const MCP_POST_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+/** POST to /mcp as a Streamable HTTP client would; the answer (JSON or a whole SSE stream) is read as text. */
+export async function postMcp(
+  url: string,
+  opts: { sessionId?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+): Promise<{ status: number; body: string; headers: Headers }> {
+  const res = await fetch(new URL('/mcp', url), {
+    method: 'POST',
+    headers: { ...MCP_POST_HEADERS, ...(opts.sessionId ? { 'Mcp-Session-Id': opts.sessionId } : {}), ...opts.headers },
+    body: opts.raw ?? JSON.stringify(opts.body),
+  });
+  return { status: res.status, body: await res.text(), headers: res.headers };
+}
+
+/** Opens a /mcp session over raw HTTP (initialize, then notifications/initialized) and returns its id and the initialize answer. */
+export async function initializeMcp(
+  url: string,
+  headers: Record<string, string> = {},
+  protocolVersion = '2025-06-18',
+): Promise<{ sessionId: string; body: string }> {
+  const init = await postMcp(url, { body: initializeMessage(1, protocolVersion), headers });
+  const sessionId = init.headers.get('mcp-session-id');
+  if (init.status !== 200 || !sessionId) throw new Error(`initialize answered ${init.status}: ${init.body}`);
+  const ack = await postMcp(url, { sessionId, body: { jsonrpc: '2.0', method: 'notifications/initialized' }, headers });
+  if (ack.status !== 202) throw new Error(`notifications/initialized answered ${ack.status}: ${ack.body}`);
+  return { sessionId, body: init.body };
+}
+
+/** A session on either transport over raw HTTP: what was posted, and every message the server sent back. */
+export interface RawSession {
+  sessionId: string;
+  /** The status of the request that opened the session: GET /sse, or the initialize POST to /mcp. */
+  openStatus: number;
+  /** The body of that answer when it refused the session (a JSON error). */
+  openBody: string;
+  /** The status of the POST that carried the initialize request (202 on /messages, 200 on /mcp); 0 when refused before. */
+  initStatus: number;
+  /** Posts into the session, with the session's headers unless others are given. */
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Headers }>;
+  /** The data line of the reply to `id`, exactly as it came over the wire. */
+  reply(id: string | number): Promise<string>;
+  /** Every `message` event received so far, parsed. */
+  messages(): { id?: unknown; result?: unknown; error?: { code: number; message: string } }[];
+  close(): void;
+}
+
+const replyData = (text: string, id: string | number) => new RegExp(`data: (\\{.*"id":${JSON.stringify(id)}\\})\\n\\n`).exec(text)?.[1];
+
+/** Opens a session on `transport` with `initialize` as its first message (the notifications/initialized is the caller's). */
+export async function openRawSession(transport: 'sse' | 'mcp', url: string, initialize: unknown, headers: Record<string, string> = {}): Promise<RawSession> {
+  const parse = (text: string) => [...text.matchAll(/event: message\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!));
+  if (transport === 'sse') {
+    const sse = await openRawSse(url, headers);
+    const post = (body: unknown, h = headers) => postMessage(url, { sessionId: sse.sessionId, body, headers: h });
+    const init = sse.status === 200 ? await post(initialize) : { status: 0 };
+    if (sse.status !== 200) await sse.ended;
+    return {
+      sessionId: sse.sessionId,
+      openStatus: sse.status,
+      openBody: sse.status === 200 ? '' : sse.text,
+      initStatus: init.status,
+      post,
+      reply: async (id) => (await sse.waitFor(new RegExp(`data: (\\{.*"id":${JSON.stringify(id)}\\})\\n\\n`)))[1]!,
+      messages: () => parse(sse.text),
+      close: () => sse.close(),
+    };
+  }
+  let received = '';
+  const post = async (body: unknown, sessionId?: string, h = headers) => {
+    const res = await postMcp(url, { sessionId, body, headers: h });
+    received += res.body;
+    return res;
+  };
+  const init = await post(initialize);
+  const sessionId = init.headers.get('mcp-session-id') ?? '';
+  return {
+    sessionId,
+    openStatus: init.status,
+    openBody: init.status === 200 ? '' : init.body,
+    initStatus: init.status,
+    post: (body, h) => post(body, sessionId, h),
+    reply: async (id) => {
+      const data = replyData(received, id);
+      if (data === undefined) throw new Error(`no reply to ${JSON.stringify(id)} in ${JSON.stringify(received)}`);
+      return data;
+    },
+    messages: () => parse(received),
+    close: () => {},
+  };
+}

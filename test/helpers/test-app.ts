@@ -7,6 +7,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { listen, listeningUrl, shutdown } from '../../src/http/lifecycle.js';
@@ -57,17 +59,27 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
   };
 }
 
+/** The two transports every e2e suite that speaks MCP runs over: legacy HTTP+SSE and Streamable HTTP. */
+export type TransportName = 'sse' | 'mcp';
+export const TRANSPORTS: readonly TransportName[] = ['sse', 'mcp'];
+
+/** The SDK's client transport for `name`, at its path under `url`. */
+export function clientTransport(url: string, name: TransportName, headers?: Record<string, string>): SSEClientTransport | StreamableHTTPClientTransport {
+  if (name === 'mcp') return new StreamableHTTPClientTransport(new URL('mcp', withSlash(url)), { requestInit: { headers } });
+  return new SSEClientTransport(new URL('sse', withSlash(url)), {
+    requestInit: { headers },
+    eventSourceInit: headers ? { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) } : undefined,
+  });
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
 export async function connectClient(
   url: string,
-  opts: { protocolVersion?: string; headers?: Record<string, string> } = {},
+  opts: { transport?: TransportName; protocolVersion?: string; headers?: Record<string, string> } = {},
 ): Promise<Client> {
   const client = new Client({ name: 'test-client', version: '1.0.0' });
-  const transport = new SSEClientTransport(new URL('/sse', url), {
-    requestInit: { headers: opts.headers },
-    eventSourceInit: opts.headers
-      ? { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...opts.headers } }) }
-      : undefined,
-  });
+  const transport: Transport = clientTransport(url, opts.transport ?? 'sse', opts.headers);
   if (opts.protocolVersion) {
     // The SDK client always asks for its latest version; an old client is emulated by rewriting that field.
     const send = transport.send.bind(transport);

@@ -90,7 +90,7 @@ describe('StreamSseTransport', () => {
 describe('session store', () => {
   it('removes a session exactly once and keeps the per-owner counts right', () => {
     const store = createMemorySessionStore();
-    const session = (id: string, owner: string) => ({ id, owner, transport: {} as never, close: async () => {} });
+    const session = (id: string, owner: string) => ({ kind: 'sse' as const, id, owner, transport: {} as never, close: async () => {} });
     store.add(session('a', 'alice'));
     store.add(session('b', 'alice'));
     store.add(session('c', 'bob'));

@@ -1,0 +1,138 @@
+// Streamable HTTP (protocol 2025-03-26 and later) at /mcp on the SDK's StreamableHTTPServerTransport, one
+// per session, in the same session store as /sse. POST carries JSON-RPC and is answered with JSON or an
+// SSE stream of the reply and its notifications; GET opens the session's standalone stream; DELETE ends
+// the session. The SDK checks Accept, MCP-Protocol-Version and the session id it issued, and answers
+// those failures itself (JSON-RPC error bodies). This router adds what a public server needs in front:
+// the session is found (404 when unknown, expired or another token's), admitted under the caps shared
+// with /sse, bound to its token, and expired when idle, since many clients never send DELETE.
+import { randomUUID } from 'node:crypto';
+import express, { type RequestHandler, type Response, type Router } from 'express';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { principalOf } from '../http/auth.js';
+import { jsonBody } from '../http/body.js';
+import { methodNotAllowed } from '../http/errors.js';
+import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
+import type { Logger } from '../logger.js';
+import type { SessionAdmission } from './admission.js';
+import { SESSION_HEADER, type HttpSession, type SessionConnector, type SessionStore } from './session-store.js';
+
+export const MCP_PATH = '/mcp';
+
+export interface StreamableHttpOptions {
+  store: SessionStore;
+  connect: SessionConnector;
+  /** Draining and the session caps, shared with /sse. */
+  admit: SessionAdmission;
+  /** When true (auth on), a session answers only the principal that opened it. */
+  bindSessions: boolean;
+  maxBodyBytes: number;
+  /** Interval of the keep-alive comment the SDK writes on each open stream. */
+  keepAliveMs: number;
+  log: Logger;
+}
+
+/** Counts a request (or GET stream) as open on its session until its response closes. */
+function holdOpen(session: HttpSession, res: Response): void {
+  session.open++;
+  res.once('close', () => {
+    session.open--;
+    session.lastActive = Date.now();
+  });
+}
+
+export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
+  const { store, log } = opts;
+
+  /** Sets res.locals.session when the request names one; a name that leads nowhere is 404. */
+  const findSession: RequestHandler = (req, res, next) => {
+    const id = req.headers[SESSION_HEADER];
+    if (typeof id !== 'string' || id === '') return next();
+    const session = store.get(id);
+    // A /sse session's id, or another token's session, answers exactly like a missing one.
+    if (session?.kind !== 'http' || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
+    res.locals.session = session;
+    next();
+  };
+
+  const requireSession: RequestHandler = (_req, res, next) => {
+    if (res.locals.session) return next();
+    sendJsonError(res, 400, 'missing_session_id', 'Send the Mcp-Session-Id header that the initialize response gave you.');
+  };
+
+  /** GET, DELETE and POSTs within a session go to its transport. */
+  const handle: RequestHandler = async (req, res) => {
+    const session = res.locals.session as HttpSession;
+    holdOpen(session, res);
+    await session.transport.handleRequest(req, res, req.body);
+  };
+
+  /** A POST without a session id must be an initialize request, which opens a session. */
+  const initialize: RequestHandler = async (req, res) => {
+    if (!isInitializeRequest(req.body)) {
+      return sendJsonError(res, 400, 'missing_session_id', 'Start with an initialize request, then send the Mcp-Session-Id header its response gave you.');
+    }
+    const owner = principalOf(res);
+    const refusal = opts.admit(owner);
+    if (refusal) return sendRefusal(res, refusal);
+    const id = randomUUID();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      // Called by the SDK once it has accepted the initialize request, before the Server sees it.
+      onsessioninitialized: () => {
+        const session: HttpSession = { kind: 'http', id, owner, transport, open: 0, lastActive: Date.now(), close: () => transport.close() };
+        store.add(session);
+        holdOpen(session, res);
+        log.debug({ sessionId: id, sessions: store.size }, 'session opened');
+      },
+      keepAliveMs: opts.keepAliveMs,
+      maxRequestBodySize: opts.maxBodyBytes,
+    });
+    // Called once, by DELETE, by idle expiry or at shutdown (the SDK's close() runs it only once).
+    transport.onclose = () => {
+      if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
+    };
+    await opts.connect(transport, { sessionId: id, principal: owner });
+    await transport.handleRequest(req, res, req.body);
+    // Refused by the SDK before it began (a wrong Accept header, say): nothing may stay behind.
+    if (transport.sessionId === undefined) await transport.close();
+  };
+
+  // The SDK's transport reads an empty batch as "no requests" and answers 202; JSON-RPC calls it invalid.
+  const refuseEmptyBatch: RequestHandler = (req, res, next) => {
+    if (Array.isArray(req.body) && req.body.length === 0) {
+      return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: an empty batch; send a JSON-RPC message.');
+    }
+    next();
+  };
+
+  const router = express.Router();
+  router.head(MCP_PATH, methodNotAllowed('GET, POST, DELETE'));
+  router.post(MCP_PATH, findSession, ...jsonBody(opts.maxBodyBytes), refuseEmptyBatch, (req, res, next) => (res.locals.session ? handle(req, res, next) : initialize(req, res, next)));
+  router.get(MCP_PATH, findSession, requireSession, handle);
+  router.delete(MCP_PATH, findSession, requireSession, handle);
+  router.all(MCP_PATH, methodNotAllowed('GET, POST, DELETE'));
+  return router;
+}
+
+/** Closes /mcp sessions that have had no open request or stream for idleMs. One timer for the process. */
+export function startIdleExpiry(store: SessionStore, idleMs: number, log: Logger): { stop(): void } {
+  const timer = setInterval(
+    () => {
+      const cutoff = Date.now() - idleMs;
+      for (const session of store.values()) {
+        if (session.kind === 'http' && session.open === 0 && session.lastActive < cutoff) {
+          log.debug({ sessionId: session.id }, 'session expired (idle)');
+          void session.close().catch(() => {});
+        }
+      }
+    },
+    Math.min(Math.max(idleMs / 4, 10), 60_000),
+  );
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+function sessionNotFound(res: Response): void {
+  sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has ended, expired or never existed. Send a new initialize request without the Mcp-Session-Id header.');
+}
