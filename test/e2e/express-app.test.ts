@@ -4,8 +4,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { Writable } from 'node:stream';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpRoutes, type McpRoutes } from '../../src/app.js';
@@ -56,13 +54,7 @@ describe('the MCP routes in an existing Express app', () => {
     });
     expect(sse).toMatch(/^event: endpoint\ndata: \/ai\/messages\?sessionId=[0-9a-f-]{36}\n\n/);
 
-    const client = new Client({ name: 'embedded-test', version: '1.0.0' });
-    await client.connect(
-      new SSEClientTransport(new URL(`${url}/ai/sse`), {
-        requestInit: { headers },
-        eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
-      }),
-    );
+    const client = await connectClient(`${url}/ai`, { transport: 'sse', headers });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('text_to_speech');
     expect(mcp.store.size).toBe(1);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeMcp, openRawSse } from '../helpers/raw-sse.js';
 import { freePort } from '../helpers/spawn-server.js';
-import { connectClient, startTestApp, textOf, TRANSPORTS, type TestApp } from '../helpers/test-app.js';
+import { connectClient, startTestApp, textOf, TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
@@ -32,6 +32,19 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
       })
       .on('error', reject);
   });
+}
+
+/** An SDK client on `transport` through `url` lists the tools and makes a call that reaches the upstream. */
+async function expectWholeSession(url: string, transport: TransportName): Promise<void> {
+  const client = await connectClient(url, { transport });
+  try {
+    expect((await client.listTools()).tools).toHaveLength(27);
+    const result = await client.callTool({ name: 'list_models', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toContain('eleven_multilingual_v2');
+  } finally {
+    await client.close();
+  }
 }
 
 describe.skipIf(!hasNginx)('behind nginx, configured as the deployment guide says', () => {
@@ -141,14 +154,7 @@ ${front(f3!, p3!)}
     expect(arrivals[2]! - arrivals[0]!).toBeLessThan(3000);
   });
 
-  it.each(TRANSPORTS)('carries a whole MCP session over /%s: tools/list and a tool call', async (transport) => {
-    const client = await connectClient(proxyUrl, { transport });
-    expect((await client.listTools()).tools).toHaveLength(27);
-    const result = await client.callTool({ name: 'list_models', arguments: {} });
-    expect(result.isError).toBeFalsy();
-    expect(textOf(result)).toContain('eleven_multilingual_v2');
-    await client.close();
-  });
+  it.each(TRANSPORTS)('carries a whole MCP session over /%s: tools/list and a tool call', (transport) => expectWholeSession(proxyUrl, transport));
 
   it('by a public name without ALLOWED_HOSTS: /health passes but /sse is a 403 host_not_allowed JSON error', async () => {
     expect((await getWithHost(`${publicNoAllowed}/health`, PUBLIC_NAME)).status).toBe(200);
@@ -166,23 +172,11 @@ ${front(f3!, p3!)}
     expect(sse.status).toBe(200);
     expect(sse.endpoint).toMatch(/^\/messages\?sessionId=/);
     sse.close();
-    for (const transport of TRANSPORTS) {
-      const client = await connectClient(viaNameAllowed, { transport });
-      expect((await client.listTools()).tools).toHaveLength(27);
-      const result = await client.callTool({ name: 'list_models', arguments: {} });
-      expect(result.isError).toBeFalsy();
-      expect(textOf(result)).toContain('eleven_multilingual_v2');
-      await client.close();
-    }
+    for (const transport of TRANSPORTS) await expectWholeSession(viaNameAllowed, transport);
   });
 
   it('by a public name with the guide\'s other choice, proxy_set_header Host 127.0.0.1: works without ALLOWED_HOSTS', async () => {
-    for (const transport of TRANSPORTS) {
-      const client = await connectClient(viaNameLoopbackHost, { transport });
-      const result = await client.callTool({ name: 'list_models', arguments: {} });
-      expect(result.isError).toBeFalsy();
-      await client.close();
-    }
+    for (const transport of TRANSPORTS) await expectWholeSession(viaNameLoopbackHost, transport);
     const sse = await openRawSse(publicLoopbackHost, { Host: PUBLIC_NAME });
     expect(sse.status).toBe(200);
     sse.close();

@@ -146,7 +146,8 @@ export interface RawSession {
   close(): void;
 }
 
-const replyData = (text: string, id: string | number) => new RegExp(`data: (\\{.*"id":${JSON.stringify(id)}\\})\\n\\n`).exec(text)?.[1];
+/** The `message` event whose data is the reply to `id`; group 1 is the data line. */
+const replyPattern = (id: string | number) => new RegExp(`data: (\\{.*"id":${JSON.stringify(id)}\\})\\n\\n`);
 
 /** Opens a session on `transport` with `initialize` as its first message (the notifications/initialized is the caller's). */
 export async function openRawSession(transport: 'sse' | 'mcp', url: string, initialize: unknown, headers: Record<string, string> = {}): Promise<RawSession> {
@@ -162,7 +163,7 @@ export async function openRawSession(transport: 'sse' | 'mcp', url: string, init
       openBody: sse.status === 200 ? '' : sse.text,
       initStatus: init.status,
       post,
-      reply: async (id) => (await sse.waitFor(new RegExp(`data: (\\{.*"id":${JSON.stringify(id)}\\})\\n\\n`)))[1]!,
+      reply: async (id) => (await sse.waitFor(replyPattern(id)))[1]!,
       messages: () => parse(sse.text),
       close: () => sse.close(),
     };
@@ -182,7 +183,7 @@ export async function openRawSession(transport: 'sse' | 'mcp', url: string, init
     initStatus: init.status,
     post: (body, h) => post(body, sessionId, h),
     reply: async (id) => {
-      const data = replyData(received, id);
+      const data = replyPattern(id).exec(received)?.[1];
       if (data === undefined) throw new Error(`no reply to ${JSON.stringify(id)} in ${JSON.stringify(received)}`);
       return data;
     },

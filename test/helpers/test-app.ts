@@ -64,7 +64,7 @@ export type TransportName = 'sse' | 'mcp';
 export const TRANSPORTS: readonly TransportName[] = ['sse', 'mcp'];
 
 /** The SDK's client transport for `name`, at its path under `url`. */
-export function clientTransport(url: string, name: TransportName, headers?: Record<string, string>): SSEClientTransport | StreamableHTTPClientTransport {
+function clientTransport(url: string, name: TransportName, headers?: Record<string, string>): SSEClientTransport | StreamableHTTPClientTransport {
   if (name === 'mcp') return new StreamableHTTPClientTransport(new URL('mcp', withSlash(url)), { requestInit: { headers } });
   return new SSEClientTransport(new URL('sse', withSlash(url)), {
     requestInit: { headers },
