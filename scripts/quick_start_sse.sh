@@ -70,7 +70,7 @@ done
 node -e "fetch('$url/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" || die "no answer from $url/health"
 say "Healthy: $url/health"
 
-# 6. The bundled test client: health, SSE, initialize, tools, and one free tool call when a key is set.
+# 6. The bundled test client: health, a session over /mcp, initialize, tools, and one free tool call when a key is set.
 token="$(sed -n 's/^MCP_AUTH_TOKENS=//p' "$env_file" | tail -n 1 | cut -d, -f1)"
 client_args=(--url "$url")
 [[ -n "$token" ]] && client_args+=(--token "$token")
@@ -81,6 +81,6 @@ node dist/client/cli.js "${client_args[@]}" || status=$?
 if $check_only; then
   exit "$status"
 fi
-say "Server running at $url/sse (Ctrl-C to stop). Claude Desktop: see README.md, 'Connect a client'."
+say "Server running at $url/mcp (Streamable HTTP) and $url/sse (legacy SSE); Ctrl-C to stop. Clients: see README.md, 'Connect a client'."
 trap - EXIT
 wait "$server"

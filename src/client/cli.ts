@@ -1,15 +1,19 @@
-// The bundled test client (the Python original shipped test_sse_client.py): checks /health, opens the SSE
-// stream, initializes, lists the tools and optionally calls one, printing a readable report. Exits 1 on
-// any failure, so scripts and CI can use it as a smoke test.
+// The bundled test client (the Python original shipped test_sse_client.py): checks /health, opens a session
+// over Streamable HTTP (/mcp) or the legacy SSE transport (/sse), initializes, lists the tools and optionally
+// calls one, printing a readable report. Exits 1 on any failure, so scripts and CI can use it as a smoke test.
 //
-//   npm run client -- --url http://127.0.0.1:8000 --test-tool list_models --args '{}'
+//   npm run client -- --url http://127.0.0.1:8000/mcp --test-tool list_models --args '{}'
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { resolveEndpoint, type Endpoint } from './endpoint.js';
 
-const USAGE = `Usage: npm run client -- [--url URL] [--test-tool NAME] [--args JSON] [--token TOKEN] [--header 'Name: value']...
+const USAGE = `Usage: npm run client -- [--url URL] [--transport http|sse] [--test-tool NAME] [--args JSON] [--token TOKEN] [--header 'Name: value']...
 
-  --url        server base URL (default http://127.0.0.1:8000, or MCP_URL)
+  --url        the server's /mcp or /sse URL, or its base URL (default http://127.0.0.1:8000, or MCP_URL)
+  --transport  http (Streamable HTTP, /mcp; the default for a base URL) or sse (legacy SSE, /sse);
+               a URL ending in /mcp or /sse already says which
   --test-tool  a tool to call after listing (e.g. list_models)
   --args       the tool's arguments as a JSON object (default {})
   --token      bearer token for servers with MCP_AUTH_TOKENS (or MCP_AUTH_TOKEN)
@@ -30,12 +34,22 @@ function summarize(result: { content?: unknown; isError?: boolean }): string {
     .join('\n');
 }
 
+function clientTransport({ transport, endpoint }: Endpoint, headers: Record<string, string>) {
+  if (transport === 'http') return new StreamableHTTPClientTransport(endpoint, { requestInit: { headers } });
+  return new SSEClientTransport(endpoint, {
+    requestInit: { headers },
+    // The SSE stream's GET is made by the eventsource package, which takes headers only through fetch.
+    eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
+  });
+}
+
 async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
         url: { type: 'string', default: process.env.MCP_URL ?? 'http://127.0.0.1:8000' },
+        transport: { type: 'string' },
         'test-tool': { type: 'string' },
         args: { type: 'string', default: '{}' },
         token: { type: 'string', default: process.env.MCP_AUTH_TOKEN },
@@ -71,7 +85,12 @@ async function main(): Promise<number> {
   }
   if (values.token) headers.Authorization = `Bearer ${values.token}`;
   const timeoutMs = Number(values.timeout) * 1000;
-  const base = values.url.replace(/\/+$/, '').replace(/\/sse$/, '');
+  const target = resolveEndpoint(values.url, values.transport);
+  if ('error' in target) {
+    console.error(target.error);
+    return 2;
+  }
+  const { base, endpoint } = target;
   const steps: Step[] = [];
   const report = (name: string, ok: boolean, detail: string) => {
     steps.push({ name, ok, detail });
@@ -79,7 +98,7 @@ async function main(): Promise<number> {
     return ok;
   };
 
-  console.log(`ElevenLabs MCP test client → ${base}`);
+  console.log(`ElevenLabs MCP test client → ${endpoint.href}`);
   try {
     const res = await fetch(`${base}/health`, { headers, signal: AbortSignal.timeout(timeoutMs) });
     const body = await res.text();
@@ -90,14 +109,11 @@ async function main(): Promise<number> {
   }
 
   const client = new Client({ name: 'elevenlabs-mcp-test-client', version: '1.0.0' });
-  const transport = new SSEClientTransport(new URL(`${base}/sse`), {
-    requestInit: { headers },
-    eventSourceInit: { fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
-  });
+  const transport = clientTransport(target, headers);
   try {
     await client.connect(transport, { timeout: timeoutMs });
     const v = client.getServerVersion();
-    report('initialize', true, `${v?.name} ${v?.version}, session over SSE`);
+    report('initialize', true, `${v?.name} ${v?.version}, session over ${target.transport === 'http' ? 'Streamable HTTP' : 'SSE'}`);
     const { tools } = await client.listTools(undefined, { timeout: timeoutMs });
     report('tools/list', tools.length > 0, `${tools.length} tools: ${tools.map((t) => t.name).join(', ')}`);
     if (values['test-tool']) {
@@ -109,6 +125,8 @@ async function main(): Promise<number> {
   } catch (err) {
     report('session', false, (err as Error).message);
   } finally {
+    // Streamable HTTP sessions outlive the connection until DELETE (or the server's idle expiry): end ours.
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
     await client.close().catch(() => {});
   }
   const failed = steps.filter((s) => !s.ok).length;

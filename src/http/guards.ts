@@ -1,6 +1,9 @@
 // Origin and Host checks, before anything else sees the request. Browsers send Origin on cross-site
 // requests, so a present Origin that is not allowed is refused (403); clients that send none (curl,
 // mcp-remote, server-side agents) pass. The Host allow-list defeats DNS rebinding against a loopback server.
+// While the Host check is on, an Origin naming that same allowed host is the server's own origin (a page it
+// served, such as a form posting back) and passes: a rebinding page's Origin names the attacker's host, which
+// the Host check has already refused.
 // The SDK's createMcpExpressApp checks Host only, and its transports' own checks answer in plain text.
 import type { RequestHandler } from 'express';
 import cors from 'cors';
@@ -25,13 +28,30 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: string[] 
   return allowed.includes(host) || allowed.includes(name);
 }
 
+/** Whether `origin` is http(s) on exactly the request's own Host (name and port). */
+export function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  // URL drops a default port ("http://localhost:80" → "localhost"), so compare against both spellings.
+  const host = hostHeader.toLowerCase();
+  const defaultPort = url.protocol === 'https:' ? '443' : '80';
+  return url.host === host || (url.port === '' && `${url.host}:${defaultPort}` === host);
+}
+
 export function originAndHostGuard(opts: GuardOptions): RequestHandler {
   return (req, res, next) => {
     if (!isHostAllowed(req.headers.host, opts.allowedHosts)) {
       return sendRefusal(res, { status: 403, code: 'host_not_allowed', message: 'The Host header is not allowed; add it to ALLOWED_HOSTS.' });
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !isOriginAllowed(origin, opts.allowedOrigins)) {
+    const ownOrigin = opts.allowedHosts !== undefined && origin !== undefined && isSameOrigin(origin, req.headers.host);
+    if (origin !== undefined && !ownOrigin && !isOriginAllowed(origin, opts.allowedOrigins)) {
       return sendRefusal(res, { status: 403, code: 'origin_not_allowed', message: 'The Origin is not allowed; add it to ALLOWED_ORIGINS.' });
     }
     next();

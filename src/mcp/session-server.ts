@@ -61,9 +61,23 @@ type Handler = (request: { method: string; params?: unknown }, extra: Extra, ses
  */
 const methodOnly = (method: string) => z.looseObject({ method: z.literal(method) });
 
+/**
+ * A JSON-RPC error for the reply. The SDK's Protocol answers with any thrown error's `code` and `message`;
+ * its McpError prefixes the message with "MCP error <code>: ", and the client prefixes it again, so our own
+ * errors carry the plain message.
+ */
+class RequestError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function parse<S extends z.ZodType>(schema: S, request: unknown, method: string): z.output<S> {
   const parsed = schema.safeParse(request);
-  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `Invalid ${method} request: ${parsed.error.message}`);
+  if (!parsed.success) throw new RequestError(ErrorCode.InvalidParams, `Invalid ${method} request: ${parsed.error.message}`);
   return parsed.data;
 }
 
@@ -112,7 +126,7 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
           return await readResource(basePath, params.uri);
         } catch (err) {
           // -32002 is the spec's "resource not found"; other failures are invalid params.
-          if (err instanceof UserError) throw new McpError(/not found/.test(err.message) ? -32002 : ErrorCode.InvalidParams, err.message);
+          if (err instanceof UserError) throw new RequestError(/not found/.test(err.message) ? -32002 : ErrorCode.InvalidParams, err.message);
           throw err;
         }
       },
@@ -120,14 +134,14 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
   ]);
   const schemas = new Map([...handlers.keys()].map((method) => [method, methodOnly(method)]));
 
-  /** The SDK replies with any error's message; anything but an McpError is logged and summarized instead. */
+  /** The SDK replies with any error's message; anything but a RequestError or McpError is logged and summarized instead. */
   const guarded = (method: string, handler: Handler): Handler => async (request, extra, session) => {
     try {
       return await handler(request, extra, session);
     } catch (err) {
-      if (err instanceof McpError) throw err;
+      if (err instanceof RequestError || err instanceof McpError) throw err;
       deps.log.error({ err, method }, 'request handler failed');
-      throw new McpError(ErrorCode.InternalError, 'Internal error');
+      throw new RequestError(ErrorCode.InternalError, 'Internal error');
     }
   };
   for (const [method, handler] of handlers) handlers.set(method, guarded(method, handler));

@@ -54,7 +54,7 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
     store.add({ kind: 'sse', id, owner, transport, close: () => transport.close() });
     // The client may have gone before the stream started listening for 'close'.
     if (res.destroyed || req.socket.destroyed) await transport.close();
-    else log.debug({ sessionId: id, sessions: store.size }, 'session opened');
+    else log.debug({ sessionId: id, transport: 'sse', sessions: store.size }, 'session opened');
   };
 
   const findSession: RequestHandler = (req, res, next) => {

@@ -83,7 +83,7 @@ export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
         const session: HttpSession = { kind: 'http', id, owner, transport, open: 0, lastActive: Date.now(), close: () => transport.close() };
         store.add(session);
         holdOpen(session, res);
-        log.debug({ sessionId: id, sessions: store.size }, 'session opened');
+        log.debug({ sessionId: id, transport: 'mcp', sessions: store.size }, 'session opened');
       },
       keepAliveMs: opts.keepAliveMs,
       maxRequestBodySize: opts.maxBodyBytes,

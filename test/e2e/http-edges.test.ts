@@ -120,6 +120,19 @@ describe('Origin, Host and CORS', () => {
     allowed.close();
   });
 
+  it("on loopback, the server's own origin passes without ALLOWED_ORIGINS; another port or scheme-less junk does not", async () => {
+    const { url } = await start({});
+    const u = new URL(url);
+    const own = await openRawSse(url, { Origin: `http://${u.host}` });
+    expect(own.status).toBe(200);
+    own.close();
+    for (const origin of [`http://${u.hostname}:${Number(u.port) + 1}`, `http://localhost:${u.port}`, 'null', `ftp://${u.host}`]) {
+      const res = await fetch(`${url}/sse`, { headers: { Origin: origin } });
+      expect(res.status, origin).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
+    }
+  });
+
   it('answers preflights for allowed origins only', async () => {
     const { url } = await start({ ALLOWED_ORIGINS: 'https://app.example.com' });
     const preflight = (origin: string) =>

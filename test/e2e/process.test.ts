@@ -221,9 +221,12 @@ describe('.env', () => {
 });
 
 describe('npm run client', () => {
-  const run = (args: string[]) =>
+  // Through npm as the README runs it (its preclient step builds first), or the built client directly where
+  // a test runs it many times.
+  const run = (args: string[], { viaNpm = true } = {}) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn('npm', ['run', '--silent', 'client', '--', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+      const [cmd, pre] = viaNpm ? ['npm', ['run', '--silent', 'client', '--']] : [process.execPath, ['dist/client/cli.js']];
+      const child = spawn(cmd, [...pre, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME } });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -238,8 +241,9 @@ describe('npm run client', () => {
     });
     try {
       const { code, out } = await run(['--url', server.url, '--test-tool', 'list_models']);
+      expect(out).toContain(`test client → ${server.url}/mcp`);
       expect(out).toMatch(/✔ health: 200/);
-      expect(out).toMatch(/✔ initialize: elevenlabs-mcp-sse/);
+      expect(out).toMatch(/✔ initialize: elevenlabs-mcp-sse \S+, session over Streamable HTTP/);
       expect(out).toMatch(/✔ tools\/list: \d+ tools: text_to_speech/);
       expect(out).toMatch(/✔ tools\/call list_models: \(\d+ ms\)/);
       expect(out).toContain('eleven_multilingual_v2');
@@ -250,6 +254,38 @@ describe('npm run client', () => {
       expect(failing.out).toMatch(/✘ tools\/call text_to_speech/);
       expect(failing.out).toContain('Text is required.');
       expect(failing.code).toBe(1);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 90_000);
+
+  it('picks the transport from the URL or --transport, refuses a mismatch, and leaves no session behind', async () => {
+    const server = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url });
+    const openSessions = async () => ((await (await fetch(`${server.url}/health`)).json()) as { sessions: number }).sessions;
+    try {
+      for (const [args, transport] of [
+        [['--url', `${server.url}/sse`], 'SSE'],
+        [['--url', server.url, '--transport', 'sse'], 'SSE'],
+        [['--url', `${server.url}/mcp/`], 'Streamable HTTP'],
+        [['--url', server.url, '--transport', 'http'], 'Streamable HTTP'],
+      ] as const) {
+        const { code, out } = await run([...args, '--test-tool', 'list_models'], { viaNpm: false });
+        expect(out, args.join(' ')).toMatch(new RegExp(`✔ initialize: .*, session over ${transport}\n`));
+        expect(out).toMatch(/all steps passed/);
+        expect(code).toBe(0);
+        // The /mcp session was ended with DELETE, the /sse stream closed: nothing stays open on the server.
+        for (let i = 0; (await openSessions()) !== 0; i++) {
+          expect(i, `a session stayed open after ${args.join(' ')}`).toBeLessThan(100);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const mismatch = await run(['--url', `${server.url}/sse`, '--transport', 'http'], { viaNpm: false });
+      expect(mismatch.code).toBe(2);
+      expect(mismatch.out).toContain('--transport http does not match the URL, which ends in /sse');
+      const unknown = await run(['--url', server.url, '--transport', 'websocket'], { viaNpm: false });
+      expect(unknown.code).toBe(2);
+      expect(unknown.out).toContain(`--transport must be 'http' (Streamable HTTP, /mcp) or 'sse'`);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

@@ -1,16 +1,16 @@
-// The real clients users run, against the real server (in-process) and the fake upstream:
-// - mcp-remote 0.15 as Claude Desktop spawns it (README config: `--transport sse-only --header
-//   Authorization:${AUTH_HEADER}` with AUTH_HEADER="Bearer <token>" in its env), spoken to over its stdio by
-//   the real SDK client;
-// - the MCP Inspector CLI as the README runs it (`inspector --cli <url>/sse --transport sse --method …`).
+// The real clients users run, against the real server (in-process) and the fake upstream, over both transports:
+// - mcp-remote 0.15 as Claude Desktop spawns it (README config: `<url>/mcp --transport http-only`, or
+//   `<url>/sse --transport sse-only`, with `--header Authorization:${AUTH_HEADER}` and AUTH_HEADER="Bearer
+//   <token>" in its env), spoken to over its stdio by the real SDK client;
+// - the MCP Inspector CLI as the README runs it (`--cli <url>/mcp --transport http --method …`, and `sse`).
 // Nothing is mocked; every process started here is killed by the end of its test.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
-import { alive, inspectorPackage, runNodeCli, satisfiesMinimum, startMcpRemote, type CliRun } from '../helpers/real-clients.js';
-import { startTestApp, textOf, type TestApp } from '../helpers/test-app.js';
+import { alive, inspectorPackage, REAL_CLIENT_TRANSPORTS, runNodeCli, startMcpRemote, type CliRun } from '../helpers/real-clients.js';
+import { startTestApp, textOf, TRANSPORTS, type TestApp } from '../helpers/test-app.js';
 
 const TOKEN = randomBytes(24).toString('hex');
 const WRONG_TOKEN = randomBytes(24).toString('hex');
@@ -48,10 +48,13 @@ function getStatuses(a: TestApp): unknown[] {
   return a.logs.filter((l) => l.msg === 'http' && l.method === 'GET').map((l) => l.status);
 }
 
-describe('mcp-remote, as Claude Desktop runs it', () => {
-  it('initializes, lists the 27 tools and calls list_models through the stdio proxy', { timeout: 60_000 }, async () => {
+describe.each(TRANSPORTS)('mcp-remote, as Claude Desktop runs it, over /%s', (transport) => {
+  const route = REAL_CLIENT_TRANSPORTS[transport];
+  it(`initializes, lists the 27 tools and calls list_models through the stdio proxy (--transport ${route.mcpRemote})`, { timeout: 60_000 }, async () => {
     const modelCalls = fake.callsTo('GET', '/v1/models').length;
-    const session = await startMcpRemote(app.url, { authHeader: `Bearer ${TOKEN}` });
+    const opened = () => TRANSPORTS.map((t) => app.logs.filter((l) => l.msg === 'session opened' && l.transport === t).length);
+    const sessionsBefore = opened();
+    const session = await startMcpRemote(app.url, { transport, authHeader: `Bearer ${TOKEN}` });
     const pid = session.pid;
     try {
       expect(session.client.getServerVersion()?.name).toBe('elevenlabs-mcp-sse');
@@ -72,11 +75,17 @@ describe('mcp-remote, as Claude Desktop runs it', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]!.headers['xi-api-key']).toBe(fake.apiKey);
 
-      // mcp-remote expanded ${AUTH_HEADER} from its env, used the legacy SSE transport, and kept its state in
-      // the private config dir it was given.
+      // mcp-remote expanded ${AUTH_HEADER} from its env, used the transport it was told to, and kept its state
+      // in the private config dir it was given; the server saw sessions of that transport only (mcp-remote
+      // opens one to probe the server before the one it proxies).
       const log = session.stderr();
       expect(log).toContain('Replacing ${AUTH_HEADER} with environment value');
-      expect(log).toContain('Connected to remote server using SSEClientTransport');
+      expect(log).toContain(`Connected to remote server using ${route.sdkClass}`);
+      const sessionsAfter = opened();
+      TRANSPORTS.forEach((t, i) => {
+        if (t === transport) expect(sessionsAfter[i]).toBeGreaterThan(sessionsBefore[i]!);
+        else expect(sessionsAfter[i]).toBe(sessionsBefore[i]);
+      });
       expect(log).not.toContain(TOKEN);
       expect(fs.existsSync(path.join(session.configDir, 'mcp-remote-v1'))).toBe(true);
     } finally {
@@ -88,7 +97,7 @@ describe('mcp-remote, as Claude Desktop runs it', () => {
   it('fails the connection on a wrong token instead of hanging', { timeout: 60_000 }, async () => {
     const before = fake.calls.length;
     const started = Date.now();
-    const err = await startMcpRemote(app.url, { authHeader: `Bearer ${WRONG_TOKEN}`, connectTimeoutMs: 20_000 }).then(
+    const err = await startMcpRemote(app.url, { transport, authHeader: `Bearer ${WRONG_TOKEN}`, connectTimeoutMs: 20_000 }).then(
       () => undefined,
       (e: unknown) => e as Error & { mcpRemoteLog?: string; mcpRemotePid?: number | null },
     );
@@ -109,7 +118,7 @@ describe('mcp-remote, as Claude Desktop runs it', () => {
   it('works without a header against a server without tokens (the README local config)', { timeout: 60_000 }, async () => {
     const open = await startTestApp({ ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, ELEVENLABS_MAX_RETRIES: '0' });
     try {
-      const session = await startMcpRemote(open.url);
+      const session = await startMcpRemote(open.url, { transport });
       const pid = session.pid;
       try {
         const { tools } = await session.client.listTools();
@@ -124,27 +133,23 @@ describe('mcp-remote, as Claude Desktop runs it', () => {
   });
 });
 
-describe('MCP Inspector CLI', () => {
+describe.each(TRANSPORTS)('MCP Inspector CLI over /%s', (transport) => {
   const inspector = inspectorPackage();
-  const nodeOk = satisfiesMinimum(process.version, inspector.enginesNode);
-  // The Inspector 0.19 declares engines.node >=22.7.5, but its CLI mode runs on Node 20: it is run here
-  // whatever engines says. If it ever fails on an older Node, the failure says so instead of passing quietly.
-  const engineNote = nodeOk
-    ? ''
-    : ` (note: @modelcontextprotocol/inspector ${inspector.version} declares engines.node ${inspector.enginesNode}, this is Node ${process.version})`;
+  const route = REAL_CLIENT_TRANSPORTS[transport];
 
   function run(args: string[], auth: string | undefined = TOKEN): Promise<CliRun> {
     const header = auth === undefined ? [] : ['--header', `Authorization: Bearer ${auth}`];
-    return runNodeCli(inspector.bin, ['--cli', new URL('/sse', app.url).href, '--transport', 'sse', ...args, ...header], {
+    return runNodeCli(inspector.bin, ['--cli', new URL(route.path, app.url).href, '--transport', route.inspector, ...args, ...header], {
       timeoutMs: 30_000,
+      cwd: inspector.cwd,
       // Belt and braces: never open a browser if the launcher ever fell back to its web UI.
       env: { MCP_AUTO_OPEN_ENABLED: 'false' },
     });
   }
 
   function parsed(r: CliRun): Record<string, unknown> {
-    expect(r.timedOut, `inspector timed out${engineNote}\n${r.stderr}`).toBe(false);
-    expect(r.code, `inspector exited ${r.code}${engineNote}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`).toBe(0);
+    expect(r.timedOut, `inspector-cli ${inspector.version} timed out\n${r.stderr}`).toBe(false);
+    expect(r.code, `inspector-cli ${inspector.version} exited ${r.code}\nstderr:\n${r.stderr}\nstdout:\n${r.stdout}`).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   }
 
@@ -169,10 +174,14 @@ describe('MCP Inspector CLI', () => {
 
   it('a wrong token makes it exit non-zero with the 401, not hang', { timeout: 60_000 }, async () => {
     const before = fake.calls.length;
+    const refusals = app.logs.filter((l) => l.msg === 'http' && l.status === 401).length;
     const r = await run(['--method', 'tools/list'], WRONG_TOKEN);
     expect(r.timedOut).toBe(false);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('401');
+    // The SSE client names the status; the Streamable HTTP client quotes the server's JSON refusal.
+    expect(r.stderr).toMatch(transport === 'sse' ? /401/ : /"code":"invalid_token"/);
+    expect(app.logs.filter((l) => l.msg === 'http' && l.status === 401).length).toBeGreaterThan(refusals);
+    expect(r.stderr).not.toContain(WRONG_TOKEN);
     expect(fake.calls.length).toBe(before);
   });
 });

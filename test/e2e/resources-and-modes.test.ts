@@ -31,7 +31,11 @@ describe.each(TRANSPORTS)('over /%s', (transport) => {
         const read = await client.readResource({ uri: 'elevenlabs://notes/a.txt' });
         expect(read.contents[0]).toMatchObject({ mimeType: 'text/plain', text: 'hello' });
         await expect(client.readResource({ uri: 'elevenlabs://../../etc/passwd' })).rejects.toThrow(/outside the server's base directory/);
-        await expect(client.readResource({ uri: 'elevenlabs://missing.mp3' })).rejects.toThrow(/Resource file not found: missing.mp3/);
+        // The client prefixes "MCP error <code>: " once; the server's own message carries no second prefix.
+        await expect(client.readResource({ uri: 'elevenlabs://missing.mp3' })).rejects.toMatchObject({
+          code: -32002,
+          message: expect.stringMatching(/^MCP error -32002: Resource file not found: missing\.mp3/),
+        });
         await expect(client.readResource({ uri: 'file:///etc/passwd' })).rejects.toThrow(/elevenlabs:\/\/ URIs only/);
         await expect(client.readResource({ uri: 'elevenlabs-inline://conversations/c1/transcript.txt' })).rejects.toThrow(/returned inline with its tool result/);
       });

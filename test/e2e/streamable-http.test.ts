@@ -31,6 +31,9 @@ describe('POST /mcp', () => {
     const reply = await postMcp(url, { sessionId, body: ping(2), headers: { 'MCP-Protocol-Version': '2025-06-18' } });
     expect(reply.status).toBe(200);
     expect(reply.body).toBe('event: message\ndata: {"result":{},"jsonrpc":"2.0","id":2}\n\n');
+    // A reply stream tells proxies not to buffer or transform it (the deployment guide relies on it).
+    expect(reply.headers.get('x-accel-buffering')).toBe('no');
+    expect(reply.headers.get('cache-control')).toBe('no-cache, no-transform');
   });
 
   it('without a session id only initialize is accepted (400 JSON); an unknown id is 404 JSON', async () => {

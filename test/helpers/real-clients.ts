@@ -12,7 +12,15 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const MCP_REMOTE_PROXY = path.join(root, 'node_modules/mcp-remote/dist/proxy.js');
-export const INSPECTOR_DIR = path.join(root, 'node_modules/@modelcontextprotocol/inspector');
+// The Inspector's CLI package: the code `npx @modelcontextprotocol/inspector --cli` runs. The full Inspector
+// (its web UI) declares engines.node >=22.7.5 and would break a clean `npm ci` on Node 20; the CLI does not.
+export const INSPECTOR_DIR = path.join(root, 'node_modules/@modelcontextprotocol/inspector-cli');
+
+/** Our route for each transport, with the names mcp-remote (`--transport`) and the Inspector CLI use for it. */
+export const REAL_CLIENT_TRANSPORTS = {
+  sse: { path: '/sse', mcpRemote: 'sse-only', inspector: 'sse', sdkClass: 'SSEClientTransport' },
+  mcp: { path: '/mcp', mcpRemote: 'http-only', inspector: 'http', sdkClass: 'StreamableHTTPClientTransport' },
+} as const;
 
 /** True while a process with this pid exists. */
 export function alive(pid: number): boolean {
@@ -49,16 +57,18 @@ export interface McpRemoteSession {
 }
 
 /**
- * Spawns `node mcp-remote/dist/proxy.js <url>/sse --transport sse-only [--header Authorization:${AUTH_HEADER}]`
- * with AUTH_HEADER in its env, exactly as the README's claude_desktop_config.json does, and connects the SDK
- * client to its stdio. `connect` bounds the MCP handshake; a failed or timed-out handshake still cleans up.
+ * Spawns `node mcp-remote/dist/proxy.js <url>/mcp --transport http-only [--header Authorization:${AUTH_HEADER}]`
+ * (or `<url>/sse --transport sse-only`) with AUTH_HEADER in its env, exactly as the README's
+ * claude_desktop_config.json does, and connects the SDK client to its stdio. `connect` bounds the MCP
+ * handshake; a failed or timed-out handshake still cleans up.
  */
 export async function startMcpRemote(
   serverUrl: string,
-  opts: { authHeader?: string; connectTimeoutMs?: number } = {},
+  opts: { transport?: keyof typeof REAL_CLIENT_TRANSPORTS; authHeader?: string; connectTimeoutMs?: number } = {},
 ): Promise<McpRemoteSession> {
   const configDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'mcp-remote-cfg-'));
-  const args = [MCP_REMOTE_PROXY, new URL('/sse', serverUrl).href, '--transport', 'sse-only'];
+  const route = REAL_CLIENT_TRANSPORTS[opts.transport ?? 'mcp'];
+  const args = [MCP_REMOTE_PROXY, new URL(route.path, serverUrl).href, '--transport', route.mcpRemote];
   // The literal ${AUTH_HEADER} is what the user writes; mcp-remote expands it from its environment.
   if (opts.authHeader !== undefined) args.push('--header', 'Authorization:${AUTH_HEADER}');
   const transport = new StdioClientTransport({
@@ -135,10 +145,14 @@ export interface CliRun {
  * Runs a node script as its own process group with a hard timeout; on timeout the whole group is killed
  * (the Inspector's launcher runs the real CLI as a child process).
  */
-export async function runNodeCli(script: string, args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function runNodeCli(
+  script: string,
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: root,
+    cwd: opts.cwd ?? root,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -170,25 +184,13 @@ export async function runNodeCli(script: string, args: string[], opts: { timeout
   return { code, timedOut, stdout, stderr, ms: Date.now() - started };
 }
 
-/** The Inspector's CLI entry, from its package.json `bin`, and the Node range its `engines` asks for. */
-export function inspectorPackage(): { version: string; bin: string; enginesNode?: string } {
-  const pkg = JSON.parse(fs.readFileSync(path.join(INSPECTOR_DIR, 'package.json'), 'utf8')) as {
-    version: string;
-    bin: string | Record<string, string>;
-    engines?: { node?: string };
-  };
-  const rel = typeof pkg.bin === 'string' ? pkg.bin : (pkg.bin['mcp-inspector'] ?? Object.values(pkg.bin)[0]!);
-  return { version: pkg.version, bin: path.join(INSPECTOR_DIR, rel), enginesNode: pkg.engines?.node };
-}
-
-/** Whether `version` meets a `>=x.y.z` range (the only form the Inspector uses); other ranges count as met. */
-export function satisfiesMinimum(version: string, range: string | undefined): boolean {
-  const m = range?.trim().match(/^>=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/);
-  if (!m) return true;
-  const want = [m[1], m[2], m[3]].map((x) => Number(x ?? 0));
-  const have = version.replace(/^v/, '').split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    if ((have[i] ?? 0) !== want[i]) return (have[i] ?? 0) > want[i]!;
-  }
-  return true;
+/**
+ * The Inspector CLI's entry, from its package.json `bin`, and the directory to run it in: the CLI finds its
+ * own package.json with an `fs.existsSync('../package.json')` relative to the working directory but imports it
+ * relative to the module (modelcontextprotocol/inspector#1334), so it only starts from its build directory.
+ */
+export function inspectorPackage(): { version: string; bin: string; cwd: string } {
+  const pkg = JSON.parse(fs.readFileSync(path.join(INSPECTOR_DIR, 'package.json'), 'utf8')) as { version: string; bin: string | Record<string, string> };
+  const bin = path.join(INSPECTOR_DIR, typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin)[0]!);
+  return { version: pkg.version, bin, cwd: path.dirname(bin) };
 }

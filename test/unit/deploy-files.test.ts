@@ -114,9 +114,13 @@ describe('server.json (MCP Registry)', () => {
     expect(server.description.length).toBeLessThanOrEqual(100);
   });
 
-  it('describes the remote SSE endpoint with its bearer header, and only real variables', () => {
-    expect(server.remotes[0]).toMatchObject({ type: 'sse', url: expect.stringMatching(/\/sse$/) });
-    expect(server.remotes[0].headers[0]).toMatchObject({ name: 'Authorization', isSecret: true });
+  it('describes both remote endpoints (Streamable HTTP first) with their bearer header, and only real variables', () => {
+    expect(server.remotes.map((r: Transport) => [r.type, r.url])).toEqual([
+      ['streamable-http', 'https://{host}/mcp'],
+      ['sse', 'https://{host}/sse'],
+    ]);
+    for (const remote of server.remotes) expect(remote.headers[0]).toMatchObject({ name: 'Authorization', isSecret: true });
+    expect(server.packages[0].transport).toEqual({ type: 'streamable-http', url: 'http://127.0.0.1:{PORT}/mcp' });
     for (const v of server.packages[0].environmentVariables) expect(ENV_VARS as readonly string[]).toContain(v.name);
   });
 
