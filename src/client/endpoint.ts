@@ -16,13 +16,8 @@ export interface Endpoint {
 }
 
 export function resolveEndpoint(url: string, transportFlag: string | undefined): Endpoint | { error: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { error: `--url must be an http(s) URL such as http://127.0.0.1:8000/mcp (got "${url}")` };
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
     return { error: `--url must be an http(s) URL such as http://127.0.0.1:8000/mcp (got "${url}")` };
   }
   if (transportFlag !== undefined && transportFlag !== 'http' && transportFlag !== 'sse') {
