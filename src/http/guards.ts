@@ -30,13 +30,8 @@ export function isHostAllowed(hostHeader: string | undefined, allowed: string[] 
 
 /** Whether `origin` is http(s) on exactly the request's own Host (name and port). */
 export function isSameOrigin(origin: string, hostHeader: string | undefined): boolean {
-  if (!hostHeader) return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
+  if (!hostHeader || !URL.canParse(origin)) return false;
+  const url = new URL(origin);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   // URL drops a default port ("http://localhost:80" → "localhost"), so compare against both spellings.
   const host = hostHeader.toLowerCase();

@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const MCP_REMOTE_PROXY = path.join(root, 'node_modules/mcp-remote/dist/proxy.js');
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const MCP_REMOTE_PROXY = path.join(PROJECT_ROOT, 'node_modules/mcp-remote/dist/proxy.js');
 // The Inspector's CLI package: the code `npx @modelcontextprotocol/inspector --cli` runs. The full Inspector
 // (its web UI) declares engines.node >=22.7.5 and would break a clean `npm ci` on Node 20; the CLI does not.
-export const INSPECTOR_DIR = path.join(root, 'node_modules/@modelcontextprotocol/inspector-cli');
+export const INSPECTOR_DIR = path.join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/inspector-cli');
 
 /** Our route for each transport, with the names mcp-remote (`--transport`) and the Inspector CLI use for it. */
 export const REAL_CLIENT_TRANSPORTS = {
@@ -152,7 +152,7 @@ export async function runNodeCli(
 ): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, [script, ...args], {
-    cwd: opts.cwd ?? root,
+    cwd: opts.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
