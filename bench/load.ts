@@ -1,6 +1,8 @@
-// The load generator: a raw node:http client for the legacy HTTP+SSE wire (GET /sse, POST /messages), the
-// same code for every server measured. No MCP SDK: a session is one streaming GET whose frames are split on
-// blank lines, and a call is a POST whose reply is matched by JSON-RPC id on that stream. The stream stays
+// The load generator: a raw node:http client for both MCP wires, the same code for every server measured.
+// No MCP SDK. Legacy HTTP+SSE (GET /sse, POST /messages): a session is one streaming GET whose frames are
+// split on blank lines, and a call is a POST whose reply is matched by JSON-RPC id on that stream.
+// Streamable HTTP (/mcp): a session is the Mcp-Session-Id an initialize POST returned, and a call is a POST
+// whose response (an SSE stream of one event, or JSON) carries the reply. The stream stays
 // bytes: frames are found with Buffer.indexOf, a reply is matched by the id at its start or end without
 // decoding or parsing it, and decoded and parsed only when a scenario reads it. Decoding and parsing the
 // 40 KB tools/list reply on every call would cost this client more than the servers it measures, the
@@ -19,7 +21,10 @@ export interface Reply {
   error?: { code: number; message: string };
 }
 
-export interface SseSession {
+/** legacy HTTP+SSE (GET /sse + POST /messages) or Streamable HTTP (/mcp). */
+export type Wire = 'sse' | 'mcp';
+
+export interface BenchSession {
   readonly sessionId: string;
   readonly endpoint: string;
   /** performance.now() of every `: keepalive` comment, when opened with trackKeepalives. */
@@ -30,7 +35,8 @@ export interface SseSession {
    */
   rpc(method: string, params?: unknown, timeoutMs?: number): Promise<{ readonly reply: Reply; readonly raw: string; bytes: number; id: number; ms: number }>;
   notify(method: string): Promise<number>;
-  close(): void;
+  /** Ends the session: its streams are destroyed, and a /mcp session is DELETEd unless `abandon`. */
+  close(opts?: { abandon?: boolean }): Promise<void>;
 }
 
 const ms = () => performance.now();
@@ -78,14 +84,14 @@ export function openSession(
   port: number,
   agent: http.Agent,
   opts: { timeoutMs?: number; trackKeepalives?: boolean } = {},
-): Promise<{ session: SseSession; ms: number }> {
+): Promise<{ session: BenchSession; ms: number }> {
   const started = ms();
   const pending = new Map<number, (frame: Buffer) => void>();
   const keepalives: number[] = [];
   let nextId = 1;
   let req: http.ClientRequest | undefined;
   return withTimeout(
-    new Promise<{ session: SseSession; ms: number }>((resolve, reject) => {
+    new Promise<{ session: BenchSession; ms: number }>((resolve, reject) => {
       req = http.get({ host: '127.0.0.1', port, path: '/sse', agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
@@ -118,7 +124,7 @@ export function openSession(
         if (id !== undefined) pending.get(id)?.(data);
       };
 
-      const makeSession = (endpoint: string, req: http.ClientRequest): SseSession => ({
+      const makeSession = (endpoint: string, req: http.ClientRequest): BenchSession => ({
         sessionId: new URL(endpoint, 'http://x').searchParams.get('sessionId') ?? '',
         endpoint,
         keepalives,
@@ -150,7 +156,7 @@ export function openSession(
           }
         },
         notify: (method) => post(port, endpoint, JSON.stringify({ jsonrpc: '2.0', method }), agent),
-        close: () => req.destroy(),
+        close: async () => void req.destroy(),
       });
     }),
     opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
@@ -197,14 +203,155 @@ export function replyId(data: Buffer): number | undefined {
 }
 
 export const INIT_PARAMS = { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'bench', version: '0' } };
+/** The version a /mcp client asks for (the SDK client's choice in 1.x). */
+export const MCP_PROTOCOL_VERSION = '2025-06-18';
+
+export interface OpenOptions {
+  wire?: Wire;
+  trackKeepalives?: boolean;
+  /** /mcp: also hold the session's standalone GET stream open, as the SDK's client does. */
+  stream?: boolean;
+}
 
 /** Opens a session and makes it initialized (initialize + notifications/initialized). */
-export async function openInitialized(port: number, agent: http.Agent, opts: { trackKeepalives?: boolean } = {}) {
-  const { session, ms: sseMs } = await openSession(port, agent, opts);
-  const { ms: initMs } = await session.rpc('initialize', INIT_PARAMS);
+export async function openInitialized(port: number, agent: http.Agent, opts: OpenOptions = {}) {
+  let session: BenchSession;
+  let sseMs = NaN;
+  let initMs: number;
+  if (opts.wire === 'mcp') {
+    ({ session, ms: initMs } = await openMcp(port, agent));
+  } else {
+    ({ session, ms: sseMs } = await openSession(port, agent, opts));
+    ({ ms: initMs } = await session.rpc('initialize', INIT_PARAMS));
+  }
   const status = await session.notify('notifications/initialized');
   if (status !== 202) throw new Error(`notifications/initialized answered ${status}`);
+  if (opts.wire === 'mcp' && opts.stream) await (session as McpSession).openStream();
   return { session, sseMs, initMs };
+}
+
+interface McpSession extends BenchSession {
+  /** Opens the standalone GET stream; resolves once its 200 has arrived. */
+  openStream(): Promise<void>;
+}
+
+/** A POST to /mcp; resolves with the status, the session header and the whole body once it has ended. */
+function mcpPost(port: number, agent: http.Agent, body: string, sessionId: string | undefined, timeoutMs: number) {
+  return new Promise<{ status: number; sessionId?: string; contentType: string; body: Buffer }>((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': Buffer.byteLength(body),
+    };
+    if (sessionId) Object.assign(headers, { 'mcp-session-id': sessionId, 'mcp-protocol-version': MCP_PROTOCOL_VERSION });
+    const req = http.request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          sessionId: res.headers['mcp-session-id'] as string | undefined,
+          contentType: res.headers['content-type'] ?? '',
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout: POST /mcp')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The reply with `id` in a /mcp response body: JSON, or the `message` event carrying it in an SSE body. */
+function mcpReply(r: { contentType: string; body: Buffer }, id: number): Buffer | undefined {
+  if (!r.contentType.startsWith('text/event-stream')) return r.body;
+  let start = 0;
+  let end: number;
+  while ((end = r.body.indexOf(FRAME_END, start)) >= 0) {
+    const frame = r.body.subarray(start, end);
+    start = end + 2;
+    if (frame[0] === COLON) continue;
+    const { event, data } = parseFrame(frame);
+    if (event === 'message' && replyId(data) === id) return data;
+  }
+  return undefined;
+}
+
+/** POSTs initialize to /mcp without a session id; resolves with the new session and the time it took. */
+export async function openMcp(port: number, agent: http.Agent): Promise<{ session: BenchSession; ms: number }> {
+  let sessionId: string | undefined;
+  let nextId = 1;
+  let stream: http.ClientRequest | undefined;
+  const call = async (method: string, params: unknown, timeoutMs: number) => {
+    const id = nextId++;
+    const t0 = ms();
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
+    const r = await mcpPost(port, agent, body, sessionId, timeoutMs);
+    if (r.status !== 200) throw new Error(`POST /mcp ${method} answered ${r.status}: ${r.body.toString('utf8', 0, 200)}`);
+    const elapsed = ms() - t0;
+    const data = mcpReply(r, id);
+    if (!data) throw new Error(`POST /mcp ${method}: no reply with id ${id} in ${r.body.toString('utf8', 0, 200)}`);
+    sessionId ??= r.sessionId;
+    let raw: string | undefined;
+    let parsed: Reply | undefined;
+    const text = () => (raw ??= data.toString('utf8'));
+    return {
+      get raw() {
+        return text();
+      },
+      get reply() {
+        return (parsed ??= JSON.parse(text()) as Reply);
+      },
+      bytes: data.length,
+      id,
+      ms: elapsed,
+    };
+  };
+  const init = await call('initialize', { ...INIT_PARAMS, protocolVersion: MCP_PROTOCOL_VERSION }, REQUEST_TIMEOUT_MS);
+  if (!sessionId) throw new Error('initialize on /mcp returned no Mcp-Session-Id');
+  const id = sessionId;
+  const session: McpSession = {
+    sessionId: id,
+    endpoint: '/mcp',
+    keepalives: [],
+    rpc: (method, params, timeoutMs = REQUEST_TIMEOUT_MS) => call(method, params, timeoutMs),
+    notify: async (method) => (await mcpPost(port, agent, JSON.stringify({ jsonrpc: '2.0', method }), id, REQUEST_TIMEOUT_MS)).status,
+    openStream: () =>
+      withTimeout(
+        new Promise<void>((resolve, reject) => {
+          const headers = { accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': MCP_PROTOCOL_VERSION };
+          stream = http.get({ host: '127.0.0.1', port, path: '/mcp', agent: false, headers }, (res) => {
+            if (res.statusCode !== 200) {
+              res.resume();
+              return reject(new Error(`GET /mcp answered ${res.statusCode}`));
+            }
+            res.on('data', () => {});
+            res.on('error', () => {});
+            resolve();
+          });
+          stream.on('error', reject);
+        }),
+        REQUEST_TIMEOUT_MS,
+        'GET /mcp stream',
+      ),
+    async close(opts) {
+      stream?.destroy();
+      if (opts?.abandon) return;
+      await new Promise<void>((resolve) => {
+        const headers = { 'mcp-session-id': id, 'mcp-protocol-version': MCP_PROTOCOL_VERSION };
+        const req = http.request({ host: '127.0.0.1', port, path: '/mcp', method: 'DELETE', agent, headers }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+          res.on('error', () => resolve());
+        });
+        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy());
+        req.on('error', () => resolve());
+        req.end();
+      });
+    },
+  };
+  return { session, ms: init.ms };
 }
 
 /**
@@ -214,9 +361,9 @@ export async function openInitialized(port: number, agent: http.Agent, opts: { t
 export async function openMany(
   port: number,
   agent: http.Agent,
-  into: SseSession[],
+  into: BenchSession[],
   total: number,
-  opts: { concurrency: number; deadlineMs: number; trackKeepalives?: boolean },
+  opts: OpenOptions & { concurrency: number; deadlineMs: number },
 ): Promise<{ opened: number; failures: number; firstError?: string }> {
   const until = Date.now() + opts.deadlineMs;
   let failures = 0;

@@ -2,7 +2,7 @@
 // idle sessions, and the peak memory of a 50 MB text_to_speech in files mode.
 import fs from 'node:fs';
 import path from 'node:path';
-import { openInitialized, openMany, postAgent, type SseSession } from './load.js';
+import { openInitialized, openMany, postAgent, type BenchSession } from './load.js';
 import * as measure from './scenarios.js';
 import { memory, settledRss, type Running } from './servers.js';
 
@@ -12,7 +12,7 @@ export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions
   const server = await startOurs({ SSE_KEEPALIVE_MS: String(intervalMs) });
   const pid = server.child.pid!;
   const agent = postAgent();
-  const held: SseSession[] = [];
+  const held: BenchSession[] = [];
   try {
     const r = await openMany(server.port, agent, held, sessions, { concurrency: 32, deadlineMs: 90_000, trackKeepalives: true });
     if (r.failures) process.stderr.write(`  ${r.failures} session opens failed (first: ${r.firstError})\n`);
@@ -20,7 +20,7 @@ export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions
     return { ...(await measure.heartbeat(held, intervalMs)), rss };
   } finally {
     await server.stop(); // the server closes first, so the client's ports are not left in TIME_WAIT
-    for (const s of held) s.close();
+    for (const s of held) void s.close({ abandon: true });
     agent.destroy();
   }
 }
@@ -75,7 +75,7 @@ export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024
       after,
     };
   } finally {
-    session.close();
+    await session.close();
     await server.stop();
     agent.destroy();
   }

@@ -9,15 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
-import { openInitialized, p50p99, postAgent, type SseSession } from './load.js';
+import { openInitialized, p50p99, postAgent, type BenchSession, type Wire } from './load.js';
 import { bigTts, heartbeatRun } from './ours-only.js';
-import { describeMachine, renderReport, type Extras, type ServerResult } from './report.js';
+import { describeMachine, renderReport, type Extras, type ServerResult, type WireResult } from './report.js';
 import * as measure from './scenarios.js';
 import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
 
-const BUDGET_MS = 330_000;
+const BUDGET_MS = 600_000;
 const NEED_FILES = 12_000; // 10,000 streams (OURS's keep-alive run), pooled POST sockets, headroom
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // fewer for a quick look while trimming; the report says how many
+const WIRES: readonly Wire[] = ['sse', 'mcp'];
 // Totals over all rounds.
 const COUNTS = { health: 2000, connects: 300, requests: 300, throughputMs: 5000 };
 const perRound = (total: number) => Math.ceil(total / ROUNDS);
@@ -79,10 +80,10 @@ const OURS: ServerSpec = {
     ELEVENLABS_MCP_BASE_PATH: baseDir,
   },
 };
-const FLOOR: ServerSpec = { name: 'FLOOR', label: 'bench/floor-server.ts (raw node:http, one tool)', args: [built.floor], env: {} };
+const FLOOR: ServerSpec = { name: 'FLOOR', label: 'bench/floor-server.ts (raw node:http, both wires, one tool)', args: [built.floor], env: {} };
 const SDK: ServerSpec = {
   name: 'SDK',
-  label: 'bench/sdk-canonical-server.ts (express + SSEServerTransport + new McpServer with 27 tools per session)',
+  label: 'bench/sdk-canonical-server.ts (express + SSEServerTransport / StreamableHTTPServerTransport + new McpServer with 27 tools per session)',
   args: [built.sdk],
   env: { ELEVENLABS_MCP_BASE_PATH: baseDir },
 };
@@ -108,12 +109,11 @@ for (let i = 0; i < 5; i++) {
   }
 }
 
-// 3. Latency, throughput, idle RSS in rounds; idle sessions on the last round's process.
+// 3. Latency, throughput, idle RSS in rounds, each round over both wires on the same process; /sse idle
+// sessions on the last round's process, /mcp idle sessions on one more fresh process per server.
 type Tput = { calls: number; durationMs: number; serverMs: number; clientMs: number; otherCores: number };
-interface Acc {
-  idleRss: number[];
-  health: number[];
-  sse: number[];
+interface WireAcc {
+  connect: number[];
   init: number[];
   list: number[];
   call: number[];
@@ -121,61 +121,91 @@ interface Acc {
   callCold: number[];
   listBytes: number;
   tput: Record<'8' | '64', Tput[]>;
-  otherCores: number[];
-  idle?: ServerResult['idle'];
+  idle?: WireResult['idle'];
 }
-const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], sse: [], init: [], list: [], call: [], listCold: [], callCold: [], listBytes: 0, tput: { '8': [], '64': [] }, otherCores: [] }]));
+interface Acc {
+  idleRss: number[];
+  health: number[];
+  otherCores: number[];
+  wire: Record<Wire, WireAcc>;
+}
+const wireAcc = (): WireAcc => ({ connect: [], init: [], list: [], call: [], listCold: [], callCold: [], listBytes: 0, tput: { '8': [], '64': [] } });
+const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], otherCores: [], wire: { sse: wireAcc(), mcp: wireAcc() } }]));
 
 async function round(spec: ServerSpec, last: boolean): Promise<void> {
   const a = acc.get(spec.name)!;
   const server = await run(spec);
   const pid = server.child.pid!;
   const agent = postAgent();
-  const held: SseSession[] = [];
+  const held: BenchSession[] = [];
   try {
     await quiet(pid); // OURS loads the ElevenLabs SDK in the background after listen
     a.idleRss.push(await settledRss(pid));
     const meter = cpuMeter(pid);
     a.health.push(...(await measure.healthLatency(server.port, perRound(COUNTS.health))));
-    const { sse, init } = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects));
-    a.sse.push(...sse);
-    a.init.push(...init);
-    const { session } = await openInitialized(server.port, agent);
     const upstreamBefore = fake.calls.length;
-    const req = await measure.requestLatency(session, badCall(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
-    session.close();
-    a.list.push(...req.list);
-    a.call.push(...req.call);
-    a.listCold.push(...req.listCold);
-    a.callCold.push(...req.callCold);
-    a.listBytes = req.listBytes;
-    if (spec.name === 'OURS') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
-    for (const n of [8, 64] as const) {
-      a.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCall(spec.name), perRound(COUNTS.throughputMs)));
+    for (const wire of WIRES) {
+      const w = a.wire[wire];
+      const { connect, init } = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects), wire);
+      w.connect.push(...connect);
+      w.init.push(...init);
+      const { session } = await openInitialized(server.port, agent, { wire });
+      const req = await measure.requestLatency(session, badCall(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
+      await session.close();
+      w.list.push(...req.list);
+      w.call.push(...req.call);
+      w.listCold.push(...req.listCold);
+      w.callCold.push(...req.callCold);
+      w.listBytes = req.listBytes;
+      if (spec.name === 'OURS' && wire === 'sse') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
+      for (const n of [8, 64] as const) {
+        w.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCall(spec.name), perRound(COUNTS.throughputMs), wire));
+      }
     }
     if (fake.calls.length !== upstreamBefore) throw new Error(`${spec.name}: a local tools/call reached upstream`);
     a.otherCores.push(meter().otherCores);
     if (last) {
-      a.idle = await measure.idleSessions(pid, server.port, agent, held);
-      log(`${spec.name}: ${a.idle.points.map((p) => `${p.sessions} sessions ${(p.rss / 2 ** 20).toFixed(1)} MB (opened in ${(p.openMs / 1000).toFixed(1)} s)`).join(', ')}`);
+      a.wire.sse.idle = await measure.idleSessions(pid, server.port, agent, held, 'sse');
+      log(`${spec.name} /sse: ${describeIdle(a.wire.sse.idle)}`);
     }
   } finally {
     await server.stop(); // the server closes first, so the client's ports are not left in TIME_WAIT
-    for (const s of held) s.close();
+    for (const s of held) void s.close({ abandon: true });
+    agent.destroy();
+  }
+}
+
+const describeIdle = (idle: WireResult['idle']) => idle.points.map((p) => `${p.sessions} sessions ${(p.rss / 2 ** 20).toFixed(1)} MB (opened in ${(p.openMs / 1000).toFixed(1)} s)`).join(', ');
+
+/** Idle /mcp sessions on a fresh process (the /sse ones would otherwise share its heap). */
+async function mcpIdleRound(spec: ServerSpec): Promise<void> {
+  const server = await run(spec);
+  const agent = postAgent();
+  const held: BenchSession[] = [];
+  try {
+    await quiet(server.child.pid!);
+    const idle = await measure.idleSessions(server.child.pid!, server.port, agent, held, 'mcp');
+    acc.get(spec.name)!.wire.mcp.idle = idle;
+    log(`${spec.name} /mcp: ${describeIdle(idle)}`);
+  } finally {
+    await server.stop();
+    for (const s of held) void s.close({ abandon: true });
     agent.destroy();
   }
 }
 
 /** tools/list from FLOOR serving OURS's 27 tools: the cost of the payload alone. */
-const floorFullList: number[] = [];
+const floorFullList: Record<Wire, number[]> = { sse: [], mcp: [] };
 async function floorFullListRound(): Promise<void> {
   const server = await run(FLOOR_27);
   const agent = postAgent();
   try {
     await quiet(server.child.pid!);
-    const { session } = await openInitialized(server.port, agent);
-    floorFullList.push(...(await measure.requestLatency(session, badCall('FLOOR'), 27, perRound(COUNTS.requests))).list);
-    session.close();
+    for (const wire of WIRES) {
+      const { session } = await openInitialized(server.port, agent, { wire });
+      floorFullList[wire].push(...(await measure.requestLatency(session, badCall('FLOOR'), 27, perRound(COUNTS.requests))).list);
+      await session.close();
+    }
   } finally {
     await server.stop();
     agent.destroy();
@@ -189,6 +219,7 @@ for (let i = 0; i < ROUNDS; i++) {
     if (spec === OURS) await floorFullListRound();
   }
 }
+for (const spec of SPECS) await mcpIdleRound(spec);
 
 const tputOf = (runs: Tput[]) => {
   const sum = (k: keyof Tput) => runs.reduce((s, r) => s + r[k], 0);
@@ -200,6 +231,17 @@ const tputOf = (runs: Tput[]) => {
     otherCores: sum('otherCores') / runs.length,
   };
 };
+const wireResult = (w: WireAcc): WireResult => ({
+  connect: p50p99(w.connect),
+  init: p50p99(w.init),
+  list: p50p99(w.list),
+  listBytes: w.listBytes,
+  call: p50p99(w.call),
+  listCold: p50p99(w.listCold),
+  callCold: p50p99(w.callCold),
+  throughput: { '8': tputOf(w.tput['8']), '64': tputOf(w.tput['64']) },
+  idle: w.idle!,
+});
 const results: ServerResult[] = SPECS.map((spec) => {
   const a = acc.get(spec.name)!;
   return {
@@ -208,15 +250,7 @@ const results: ServerResult[] = SPECS.map((spec) => {
     startMs: { median: median(starts[spec.name]!), samples: starts[spec.name]! },
     idleRss: median(a.idleRss),
     health: p50p99(a.health),
-    sse: p50p99(a.sse),
-    init: p50p99(a.init),
-    list: p50p99(a.list),
-    listBytes: a.listBytes,
-    call: p50p99(a.call),
-    listCold: p50p99(a.listCold),
-    callCold: p50p99(a.callCold),
-    throughput: { '8': tputOf(a.tput['8']), '64': tputOf(a.tput['64']) },
-    idle: a.idle!,
+    wire: { sse: wireResult(a.wire.sse), mcp: wireResult(a.wire.mcp) },
     otherCores: a.otherCores.reduce((s, x) => s + x, 0) / a.otherCores.length,
   };
 });
@@ -226,7 +260,7 @@ log('OURS: RSS and keep-alive punctuality, SSE_KEEPALIVE_MS=2000, 10000 sessions
 const heartbeat = await heartbeatRun((env) => run(OURS, env));
 log('OURS: 50 MB text_to_speech');
 const tts = await bigTts((env) => run(OURS, env), baseDir);
-const extras: Extras = { sdkRequireMs, floorFullList: p50p99(floorFullList), heartbeat, tts };
+const extras: Extras = { sdkRequireMs, floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) }, heartbeat, tts };
 clearTimeout(watchdog);
 await fake.close();
 

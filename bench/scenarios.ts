@@ -3,7 +3,7 @@
 // run.ts pools them over rounds and computes the percentiles.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { get, openMany, openSession, INIT_PARAMS, type Reply, type SseSession } from './load.js';
+import { get, openMany, openMcp, openSession, INIT_PARAMS, type BenchSession, type Reply, type Wire } from './load.js';
 import { cpuMeter, memory, settledRss } from './servers.js';
 
 export type Stat = { p50: number; p99: number; n: number };
@@ -39,22 +39,31 @@ export async function healthLatency(port: number, count: number): Promise<number
   }
 }
 
-/** Sequential fresh sessions: GET /sse → endpoint, then initialize on it, then close. */
-export async function connectAndInitialize(port: number, agent: http.Agent, count: number) {
-  const sse: number[] = [];
+/**
+ * Sequential fresh sessions, then closed. /sse: GET /sse → endpoint (`connect`), then initialize on it.
+ * /mcp: initialize without a session id, which opens one (`connect` stays empty); the session is DELETEd.
+ */
+export async function connectAndInitialize(port: number, agent: http.Agent, count: number, wire: Wire) {
+  const connect: number[] = [];
   const init: number[] = [];
   const until = now() + 30_000;
   for (let i = 0; i < count + 10 && now() < until; i++) {
-    const { session, ms } = await openSession(port, agent);
-    const { reply, ms: initMs } = await session.rpc('initialize', INIT_PARAMS);
-    check(typeof reply.result?.protocolVersion === 'string', 'initialize', reply);
-    session.close();
-    if (i >= 10) {
-      sse.push(ms);
-      init.push(initMs);
+    let session: BenchSession;
+    let initMs: number;
+    if (wire === 'mcp') {
+      ({ session, ms: initMs } = await openMcp(port, agent));
+    } else {
+      const opened = await openSession(port, agent);
+      session = opened.session;
+      const { reply, ms } = await session.rpc('initialize', INIT_PARAMS);
+      check(typeof reply.result?.protocolVersion === 'string', 'initialize', reply);
+      initMs = ms;
+      if (i >= 10) connect.push(opened.ms);
     }
+    await session.close();
+    if (i >= 10) init.push(initMs);
   }
-  return { sse, init };
+  return { connect, init };
 }
 
 /**
@@ -67,7 +76,7 @@ export const REQUEST_WARMUP = 3000;
 export const COLD_CALLS = 500;
 
 /** tools/list and a local tools/call (an input-validation error) on one initialized session, sequentially. */
-export async function requestLatency(session: SseSession, badCall: object, expectTools: number, count: number) {
+export async function requestLatency(session: BenchSession, badCall: object, expectTools: number, count: number) {
   let listBytes = 0;
   let tools: unknown[] = [];
   // The first and the last reply are parsed and checked; every one must be as long as the first but for
@@ -94,7 +103,7 @@ export async function requestLatency(session: SseSession, badCall: object, expec
   return { list: steady(list), call: steady(call), listCold: list.slice(0, COLD_CALLS), callCold: call.slice(0, COLD_CALLS), listBytes, tools };
 }
 
-async function localCall(session: SseSession, badCall: object): Promise<number> {
+async function localCall(session: BenchSession, badCall: object): Promise<number> {
   const { reply, ms } = await session.rpc('tools/call', badCall);
   check(isValidationError(reply), 'tools/call', reply);
   return ms;
@@ -104,9 +113,9 @@ async function localCall(session: SseSession, badCall: object): Promise<number> 
 const isValidationError = (r: Reply) => r.result?.isError === true || r.error?.code === -32602;
 
 /** `sessions` initialized sessions, each looping the local tools/call for `durationMs` after a warm-up. */
-export async function throughput(pid: number, port: number, agent: http.Agent, sessions: number, badCall: object, durationMs: number) {
-  const open: SseSession[] = [];
-  const opened = await openMany(port, agent, open, sessions, { concurrency: Math.min(sessions, 32), deadlineMs: 20_000 });
+export async function throughput(pid: number, port: number, agent: http.Agent, sessions: number, badCall: object, durationMs: number, wire: Wire) {
+  const open: BenchSession[] = [];
+  const opened = await openMany(port, agent, open, sessions, { wire, concurrency: Math.min(sessions, 32), deadlineMs: 20_000 });
   if (opened.opened < sessions) throw new Error(`throughput: opened ${opened.opened}/${sessions}: ${opened.firstError}`);
   const run = async (ms: number) => {
     const until = now() + ms;
@@ -126,16 +135,19 @@ export async function throughput(pid: number, port: number, agent: http.Agent, s
   const meter = cpuMeter(pid);
   const calls = await run(durationMs);
   const cpu = meter();
-  for (const s of open) s.close();
+  await Promise.all(open.map((s) => s.close()));
   return { calls, durationMs, ...cpu };
 }
 
-/** RSS with 1,000 and 5,000 initialized idle sessions, and the marginal bytes per session between them. */
-export async function idleSessions(pid: number, port: number, agent: http.Agent, held: SseSession[], counts = [1000, 5000]) {
+/**
+ * RSS with 1,000 and 5,000 initialized idle sessions, and the marginal bytes per session between them. A
+ * /mcp session holds its standalone GET stream open, as the SDK's client does.
+ */
+export async function idleSessions(pid: number, port: number, agent: http.Agent, held: BenchSession[], wire: Wire, counts = [1000, 5000]) {
   const points: { sessions: number; rss: number; openMs: number }[] = [];
   for (const target of counts) {
     const t0 = now();
-    const r = await openMany(port, agent, held, target, { concurrency: 32, deadlineMs: 90_000 });
+    const r = await openMany(port, agent, held, target, { wire, stream: true, concurrency: 32, deadlineMs: 90_000 });
     const openMs = now() - t0;
     if (r.failures) process.stderr.write(`  ${r.failures} session opens failed (first: ${r.firstError})\n`);
     points.push({ sessions: r.opened, rss: await settledRss(pid, 5000), openMs });
@@ -148,7 +160,7 @@ export async function idleSessions(pid: number, port: number, agent: http.Agent,
  * Keep-alive punctuality: with `held` sessions tracking `: keepalive` frames, watches for `intervals`
  * intervals and reports the largest gap any stream saw, minus the interval (its lateness).
  */
-export async function heartbeat(held: SseSession[], intervalMs: number, intervals = 3) {
+export async function heartbeat(held: BenchSession[], intervalMs: number, intervals = 3) {
   const from = now();
   await new Promise((r) => setTimeout(r, intervalMs * intervals + 500));
   const to = now();
@@ -168,7 +180,7 @@ export async function heartbeat(held: SseSession[], intervalMs: number, interval
 }
 
 /** One call on an initialized session while sampling the server's RSS every 10 ms; returns the peaks. */
-export async function peakDuring(pid: number, session: SseSession, method: string, params: unknown, timeoutMs: number) {
+export async function peakDuring(pid: number, session: BenchSession, method: string, params: unknown, timeoutMs: number) {
   const before = memory(pid);
   let sampledMax = before.rss;
   const timer = setInterval(() => (sampledMax = Math.max(sampledMax, memory(pid).rss)), 10);

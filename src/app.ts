@@ -3,7 +3,7 @@
 // existing Express app can mount them under a prefix. The order is the security order: /health (open),
 // Host and Origin guards, CORS, the bearer token, the rate limit, then the transports. Every path ends in
 // a JSON status.
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type IRouter, type Router } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
 import { accessLog } from './http/access-log.js';
@@ -12,22 +12,25 @@ import { jsonErrors, notFound } from './http/errors.js';
 import { corsForAllowedOrigins, originAndHostGuard } from './http/guards.js';
 import { healthHandler } from './http/health.js';
 import { rateLimiter } from './http/rate-limit.js';
+import { mountRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
 import { sessionAdmission } from './transports/admission.js';
 import { startHeartbeat } from './transports/heartbeat.js';
-import { legacySseRouter, MESSAGES_PATH, SSE_PATH } from './transports/legacy-sse.js';
+import { legacySseRoutes } from './transports/legacy-sse.js';
 import { createMemorySessionStore, type SessionStore } from './transports/session-store.js';
 import { constantFrames } from './transports/sse-transport.js';
-import { MCP_PATH, startIdleExpiry, streamableHttpRouter } from './transports/streamable-http.js';
+import { startIdleExpiry, streamableHttpRoutes } from './transports/streamable-http.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /** The MCP routes and what they hold. */
 export interface McpRoutes {
   /** Guards, CORS, auth, rate limit and both transports' routes (/mcp, /sse, /messages); mount it at / or under a prefix. */
-  router: Router;
+  readonly router: Router;
+  /** The same routes and error handler added to an app or router directly (createApp's way: no nested router per request). */
+  mountOn(target: IRouter): void;
   store: SessionStore;
   registry: ToolRegistry;
   elevenlabs: ElevenLabsProvider;
@@ -63,18 +66,16 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     settings: { defaultVoiceId: config.elevenlabs.defaultVoiceId, output: config.output },
     log,
   });
-  const paths = [MCP_PATH, SSE_PATH, MESSAGES_PATH];
-  const router = express.Router();
-  router.use(
-    paths,
+  // Every route, every method: the guards in security order, then the transport's own handlers.
+  const front = [
     originAndHostGuard(config.http),
     corsForAllowedOrigins(config.http.allowedOrigins),
     bearerAuth(config.auth.tokens),
     rateLimiter(config.limits.requestsPerMinute, log),
-  );
-  router.use(
-    streamableHttpRouter({ store, connect, admit, bindSessions, maxBodyBytes: config.http.maxBodyBytes, keepAliveMs: config.sessions.keepAliveMs, log }),
-    legacySseRouter({
+  ];
+  const routes = [
+    ...streamableHttpRoutes({ store, connect, admit, bindSessions, maxBodyBytes: config.http.maxBodyBytes, keepAliveMs: config.sessions.keepAliveMs, log }),
+    ...legacySseRoutes({
       store,
       connect,
       admit,
@@ -84,11 +85,22 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
       maxBufferedBytes: config.sessions.maxBufferedBytes,
       log,
     }),
-  );
-  router.use(paths, jsonErrors(log));
+  ];
+  const mountOn = (target: IRouter) => {
+    mountRoutes(target, front, routes);
+    target.use(
+      routes.map((r) => r.path),
+      jsonErrors(log),
+    );
+  };
+  let router: Router | undefined;
 
   return {
-    router,
+    get router() {
+      if (!router) mountOn((router = express.Router()));
+      return router;
+    },
+    mountOn,
     store,
     registry,
     elevenlabs,
@@ -119,7 +131,7 @@ export function createApp(config: Config, log: Logger): App {
   }));
   const access = accessLog(log);
   if (access) app.use(access);
-  app.use(mcp.router);
+  mcp.mountOn(app);
   // Everything else: the same guard (a foreign Origin learns nothing, not even a 404), then JSON 404s.
   app.use(originAndHostGuard(config.http), notFound, jsonErrors(log));
   return Object.assign(app, { mcp });

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const server = await listen(app, config);
   log.info(
     { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
-    `ElevenLabs MCP server listening: SSE at ${listeningUrl(server)}/sse`,
+    `ElevenLabs MCP server listening: Streamable HTTP at ${listeningUrl(server)}/mcp, legacy SSE at ${listeningUrl(server)}/sse`,
   );
 
   let stopping = false;

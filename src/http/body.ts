@@ -13,7 +13,8 @@ export function refuseTooLarge(res: Response): void {
 
 export function jsonBody(maxBytes: number): RequestHandler[] {
   // strict: false so a body that is JSON but not an object is "not JSON-RPC" (-32600), not a parse error.
-  const parse = express.json({ limit: maxBytes, strict: false });
+  // requireJson has checked the media type already: body-parser need not parse Content-Type again.
+  const parse = express.json({ limit: maxBytes, strict: false, type: () => true });
   const requireJson: RequestHandler = (req, res, next) => {
     if (!req.is('application/json')) {
       return sendJsonError(res, 415, 'unsupported_media_type', 'Send the JSON-RPC message with Content-Type: application/json.');

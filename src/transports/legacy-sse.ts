@@ -3,11 +3,12 @@
 // Mcp-Session-Id header) carries JSON-RPC and is answered 202, the reply travelling on the stream. Every
 // path ends in a JSON status; nothing hangs. This router knows MCP sessions, not ElevenLabs; the chain in
 // front of it has already checked Host, Origin, the token and the rate limit, and set who is asking.
-import express, { type RequestHandler, type Router } from 'express';
+import type { RequestHandler } from 'express';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/errors.js';
+import type { RouteSpec } from '../http/routes.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { SessionAdmission } from './admission.js';
@@ -32,7 +33,8 @@ export interface LegacySseOptions {
   log: Logger;
 }
 
-export function legacySseRouter(opts: LegacySseOptions): Router {
+/** The routes of /sse and /messages; the app mounts them behind its guards (http/routes.ts). */
+export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   const { store, log } = opts;
 
   const openStream: RequestHandler = async (req, res) => {
@@ -83,13 +85,13 @@ export function legacySseRouter(opts: LegacySseOptions): Router {
     await session.transport.handlePostMessage(req, res, message.data);
   };
 
-  const router = express.Router();
-  router.head(SSE_PATH, methodNotAllowed('GET'));
-  router.get(SSE_PATH, openStream);
-  router.all(SSE_PATH, methodNotAllowed('GET'));
-  router.post(MESSAGES_PATH, findSession, ...jsonBody(opts.maxBodyBytes), deliver);
-  router.all(MESSAGES_PATH, methodNotAllowed('POST'));
-  return router;
+  return [
+    { method: 'head', path: SSE_PATH, handlers: [methodNotAllowed('GET')] },
+    { method: 'get', path: SSE_PATH, handlers: [openStream] },
+    { method: 'all', path: SSE_PATH, handlers: [methodNotAllowed('GET')] },
+    { method: 'post', path: MESSAGES_PATH, handlers: [findSession, ...jsonBody(opts.maxBodyBytes), deliver] },
+    { method: 'all', path: MESSAGES_PATH, handlers: [methodNotAllowed('POST')] },
+  ];
 }
 
 function sessionNotFound(res: Parameters<RequestHandler>[1]): void {

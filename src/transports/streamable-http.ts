@@ -6,12 +6,13 @@
 // the session is found (404 when unknown, expired or another token's), admitted under the caps shared
 // with /sse, bound to its token, and expired when idle, since many clients never send DELETE.
 import { randomUUID } from 'node:crypto';
-import express, { type RequestHandler, type Response, type Router } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/errors.js';
+import type { RouteSpec } from '../http/routes.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { SessionAdmission } from './admission.js';
@@ -41,7 +42,19 @@ function holdOpen(session: HttpSession, res: Response): void {
   });
 }
 
-export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
+/** The routes of /mcp; the app mounts them behind its guards (http/routes.ts). */
+/**
+ * The SDK's transport writes a reply's headers, its event and the end of the chunked body as three writes
+ * (it streams through @hono/node-server). Corked until the event loop's next turn, everything a request
+ * answers at once (a local tool call, tools/list, initialize) leaves in one packet; a long call's headers
+ * leave on that next turn, as before. (npm run bench: CPU per local call, server and client.)
+ */
+function oneWrite(res: Response): void {
+  res.cork();
+  setImmediate(() => res.uncork());
+}
+
+export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const { store, log } = opts;
 
   /** Sets res.locals.session when the request names one; a name that leads nowhere is 404. */
@@ -64,7 +77,33 @@ export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
   const handle: RequestHandler = async (req, res) => {
     const session = res.locals.session as HttpSession;
     holdOpen(session, res);
+    oneWrite(res);
     await session.transport.handleRequest(req, res, req.body);
+  };
+
+  /**
+   * A new session and its transport, made outside any request handler: the transport's callbacks live as
+   * long as the session, and a closure made where the initialize request is in scope would keep that
+   * request and its response in memory with them (npm run bench: bytes per idle /mcp session).
+   */
+  const newSession = (owner: string): HttpSession => {
+    const id = randomUUID();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      // Called by the SDK once it has accepted the initialize request, before the Server sees it.
+      onsessioninitialized: () => {
+        store.add(session);
+        log.debug({ sessionId: id, transport: 'mcp', sessions: store.size }, 'session opened');
+      },
+      keepAliveMs: opts.keepAliveMs,
+      maxRequestBodySize: opts.maxBodyBytes,
+    });
+    const session: HttpSession = { kind: 'http', id, owner, transport, open: 0, lastActive: Date.now(), close: () => transport.close() };
+    // Called once, by DELETE, by idle expiry or at shutdown (the SDK's close() runs it only once).
+    transport.onclose = () => {
+      if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
+    };
+    return session;
   };
 
   /** A POST without a session id must be an initialize request, which opens a session. */
@@ -75,24 +114,11 @@ export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
     const owner = principalOf(res);
     const refusal = opts.admit(owner);
     if (refusal) return sendRefusal(res, refusal);
-    const id = randomUUID();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => id,
-      // Called by the SDK once it has accepted the initialize request, before the Server sees it.
-      onsessioninitialized: () => {
-        const session: HttpSession = { kind: 'http', id, owner, transport, open: 0, lastActive: Date.now(), close: () => transport.close() };
-        store.add(session);
-        holdOpen(session, res);
-        log.debug({ sessionId: id, transport: 'mcp', sessions: store.size }, 'session opened');
-      },
-      keepAliveMs: opts.keepAliveMs,
-      maxRequestBodySize: opts.maxBodyBytes,
-    });
-    // Called once, by DELETE, by idle expiry or at shutdown (the SDK's close() runs it only once).
-    transport.onclose = () => {
-      if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
-    };
-    await opts.connect(transport, { sessionId: id, principal: owner });
+    const session = newSession(owner);
+    const { transport } = session;
+    await opts.connect(transport, { sessionId: session.id, principal: owner });
+    holdOpen(session, res);
+    oneWrite(res);
     await transport.handleRequest(req, res, req.body);
     // Refused by the SDK before it began (a wrong Accept header, say): nothing may stay behind.
     if (transport.sessionId === undefined) await transport.close();
@@ -106,13 +132,18 @@ export function streamableHttpRouter(opts: StreamableHttpOptions): Router {
     next();
   };
 
-  const router = express.Router();
-  router.head(MCP_PATH, methodNotAllowed('GET, POST, DELETE'));
-  router.post(MCP_PATH, findSession, ...jsonBody(opts.maxBodyBytes), refuseEmptyBatch, (req, res, next) => (res.locals.session ? handle(req, res, next) : initialize(req, res, next)));
-  router.get(MCP_PATH, findSession, requireSession, handle);
-  router.delete(MCP_PATH, findSession, requireSession, handle);
-  router.all(MCP_PATH, methodNotAllowed('GET, POST, DELETE'));
-  return router;
+  const allowed = methodNotAllowed('GET, POST, DELETE');
+  return [
+    { method: 'head', path: MCP_PATH, handlers: [allowed] },
+    {
+      method: 'post',
+      path: MCP_PATH,
+      handlers: [findSession, ...jsonBody(opts.maxBodyBytes), refuseEmptyBatch, (req, res, next) => (res.locals.session ? handle(req, res, next) : initialize(req, res, next))],
+    },
+    { method: 'get', path: MCP_PATH, handlers: [findSession, requireSession, handle] },
+    { method: 'delete', path: MCP_PATH, handlers: [findSession, requireSession, handle] },
+    { method: 'all', path: MCP_PATH, handlers: [allowed] },
+  ];
 }
 
 /** Closes /mcp sessions that have had no open request or stream for idleMs. One timer for the process. */
