@@ -1,9 +1,11 @@
 // The MCP side of a session: the SDK's low-level Server, one per session (a Server connects to one
 // transport), over method handlers, the tool list and a JSON Schema validator built once per process.
 // The SDK owns the protocol: initialize and version negotiation, ping, cancellation (the handler's signal
-// aborts the upstream call), progress, and the error codes. A session costs its Server's maps and one small
-// closure per method (npm run bench prints the bytes per idle session beside the SDK's canonical
-// McpServer-per-session pattern, which registers every tool again on each session).
+// aborts the upstream call), progress, and the error codes. The Server answers initialize and ping itself
+// and hands every other request to its fallbackRequestHandler: one closure per session dispatching to the
+// shared handlers, where registering each method would cost a session three closures per method and a
+// tools/call two more schema passes (npm run bench prints the bytes per idle session and the CPU per call
+// beside the SDK's canonical McpServer-per-session pattern, which registers every tool again on each session).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -20,6 +22,7 @@ import {
   type JSONRPCMessage,
   type Result,
   type ServerCapabilities,
+  type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
@@ -55,14 +58,8 @@ type Extra = { signal: AbortSignal };
 type Handler = (request: { method: string; params?: unknown }, extra: Extra, session: SessionState) => Promise<Result>;
 
 /**
- * The schema a handler is registered under: the method alone. The SDK's Protocol reports a request that
- * fails its registration schema as -32603 with zod's text; the spec's answer is -32602, so each handler
- * parses with the SDK's schema for its method itself (once) and says what was wrong.
- */
-const methodOnly = (method: string) => z.looseObject({ method: z.literal(method) });
-
-/**
- * A JSON-RPC error for the reply. The SDK's Protocol answers with any thrown error's `code` and `message`;
+ * A JSON-RPC error for the reply. Each handler parses its request with the SDK's schema for its method
+ * (once) and answers -32602 saying what was wrong. The SDK's Protocol answers with any thrown error's `code` and `message`;
  * its McpError prefixes the message with "MCP error <code>: ", and the client prefixes it again, so our own
  * errors carry the plain message.
  */
@@ -99,8 +96,7 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
     [
       'tools/call',
       async (request, extra, session) => {
-        // The SDK's Server has already checked the request against CallToolRequestSchema (-32602 otherwise).
-        const { params } = request as z.output<typeof CallToolRequestSchema>;
+        const { params } = parse(CallToolRequestSchema, request, 'tools/call');
         let log: Logger | undefined;
         return deps.registry.call(params.name, params.arguments, {
           elevenlabs,
@@ -132,7 +128,6 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
       },
     ],
   ]);
-  const schemas = new Map([...handlers.keys()].map((method) => [method, methodOnly(method)]));
 
   /** The SDK replies with any error's message; anything but a RequestError or McpError is logged and summarized instead. */
   const guarded = (method: string, handler: Handler): Handler => async (request, extra, session) => {
@@ -145,13 +140,17 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
     }
   };
   for (const [method, handler] of handlers) handlers.set(method, guarded(method, handler));
+  const dispatch: Handler = (request, extra, session) => {
+    const handler = handlers.get(request.method);
+    // What the SDK's Protocol answers for a method nobody handles.
+    if (!handler) throw new RequestError(ErrorCode.MethodNotFound, 'Method not found');
+    return handler(request, extra, session);
+  };
 
   return async (transport: Transport, { sessionId, principal }) => {
     const session: SessionState = { sessionId, principal, audioBlock: false };
     const server = new Server(deps.serverInfo, { capabilities, instructions: deps.instructions, jsonSchemaValidator });
-    for (const [method, handler] of handlers) {
-      server.setRequestHandler(schemas.get(method)! as never, (request: never, extra: Extra) => handler(request, extra, session));
-    }
+    server.fallbackRequestHandler = async (request, extra) => (await dispatch(request, extra, session)) as ServerResult;
     server.onerror = (err) => deps.log.debug({ err, sessionId }, 'protocol error');
     // The Server keeps the negotiated version to itself; this sees the initialize request first (Protocol
     // calls an existing onmessage before its own) and settles on the version the same way it does.
