@@ -136,21 +136,7 @@ export function openSession(
           try {
             const [status, data] = await withTimeout(Promise.all([post(port, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
             if (status !== 202) throw new Error(`POST ${method} answered ${status}`);
-            const elapsed = ms() - t0;
-            let raw: string | undefined;
-            let parsed: Reply | undefined;
-            const text = () => (raw ??= data.toString('utf8'));
-            return {
-              get raw() {
-                return text();
-              },
-              get reply() {
-                return (parsed ??= JSON.parse(text()) as Reply);
-              },
-              bytes: data.length,
-              id,
-              ms: elapsed,
-            };
+            return lazyReply(data, id, ms() - t0);
           } finally {
             pending.delete(id);
           }
@@ -165,6 +151,24 @@ export function openSession(
     req?.destroy();
     throw err;
   });
+}
+
+/** A reply as rpc() returns it: decoded and parsed only when a scenario reads it. */
+function lazyReply(data: Buffer, id: number, elapsed: number) {
+  let raw: string | undefined;
+  let parsed: Reply | undefined;
+  const text = () => (raw ??= data.toString('utf8'));
+  return {
+    get raw() {
+      return text();
+    },
+    get reply() {
+      return (parsed ??= JSON.parse(text()) as Reply);
+    },
+    bytes: data.length,
+    id,
+    ms: elapsed,
+  };
 }
 
 const FRAME_END = Buffer.from('\n\n');
@@ -293,20 +297,7 @@ export async function openMcp(port: number, agent: http.Agent): Promise<{ sessio
     const data = mcpReply(r, id);
     if (!data) throw new Error(`POST /mcp ${method}: no reply with id ${id} in ${r.body.toString('utf8', 0, 200)}`);
     sessionId ??= r.sessionId;
-    let raw: string | undefined;
-    let parsed: Reply | undefined;
-    const text = () => (raw ??= data.toString('utf8'));
-    return {
-      get raw() {
-        return text();
-      },
-      get reply() {
-        return (parsed ??= JSON.parse(text()) as Reply);
-      },
-      bytes: data.length,
-      id,
-      ms: elapsed,
-    };
+    return lazyReply(data, id, elapsed);
   };
   const init = await call('initialize', { ...INIT_PARAMS, protocolVersion: MCP_PROTOCOL_VERSION }, REQUEST_TIMEOUT_MS);
   if (!sessionId) throw new Error('initialize on /mcp returned no Mcp-Session-Id');
