@@ -42,7 +42,6 @@ function holdOpen(session: HttpSession, res: Response): void {
   });
 }
 
-/** The routes of /mcp; the app mounts them behind its guards (http/routes.ts). */
 /**
  * The SDK's transport writes a reply's headers, its event and the end of the chunked body as three writes
  * (it streams through @hono/node-server). Corked until the event loop's next turn, everything a request
@@ -54,6 +53,7 @@ function oneWrite(res: Response): void {
   setImmediate(() => res.uncork());
 }
 
+/** The routes of /mcp; the app mounts them behind its guards (http/routes.ts). */
 export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const { store, log } = opts;
 
