@@ -37,6 +37,8 @@ export interface BenchSession {
   notify(method: string): Promise<number>;
   /** Ends the session: its streams are destroyed, and a /mcp session is DELETEd unless `abandon`. */
   close(opts?: { abandon?: boolean }): Promise<void>;
+  /** /mcp: opens the standalone GET stream; resolves once its 200 has arrived. */
+  openStream?(): Promise<void>;
 }
 
 const ms = () => performance.now();
@@ -230,14 +232,10 @@ export async function openInitialized(port: number, agent: http.Agent, opts: Ope
   }
   const status = await session.notify('notifications/initialized');
   if (status !== 202) throw new Error(`notifications/initialized answered ${status}`);
-  if (opts.wire === 'mcp' && opts.stream) await (session as McpSession).openStream();
+  if (opts.wire === 'mcp' && opts.stream) await session.openStream?.();
   return { session, sseMs, initMs };
 }
 
-interface McpSession extends BenchSession {
-  /** Opens the standalone GET stream; resolves once its 200 has arrived. */
-  openStream(): Promise<void>;
-}
 
 /** A POST to /mcp; resolves with the status, the session header and the whole body once it has ended. */
 function mcpPost(port: number, agent: http.Agent, body: string, sessionId: string | undefined, timeoutMs: number) {
@@ -302,7 +300,7 @@ export async function openMcp(port: number, agent: http.Agent): Promise<{ sessio
   const init = await call('initialize', { ...INIT_PARAMS, protocolVersion: MCP_PROTOCOL_VERSION }, REQUEST_TIMEOUT_MS);
   if (!sessionId) throw new Error('initialize on /mcp returned no Mcp-Session-Id');
   const id = sessionId;
-  const session: McpSession = {
+  const session: BenchSession = {
     sessionId: id,
     endpoint: '/mcp',
     keepalives: [],

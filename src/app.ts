@@ -88,10 +88,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
   ];
   const mountOn = (target: IRouter) => {
     mountRoutes(target, front, routes);
-    target.use(
-      routes.map((r) => r.path),
-      jsonErrors(log),
-    );
+    target.use([...new Set(routes.map((r) => r.path))], jsonErrors(log));
   };
   let router: Router | undefined;
 

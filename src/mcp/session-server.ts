@@ -59,9 +59,9 @@ type Handler = (request: { method: string; params?: unknown }, extra: Extra, ses
 
 /**
  * A JSON-RPC error for the reply. Each handler parses its request with the SDK's schema for its method
- * (once) and answers -32602 saying what was wrong. The SDK's Protocol answers with any thrown error's `code` and `message`;
- * its McpError prefixes the message with "MCP error <code>: ", and the client prefixes it again, so our own
- * errors carry the plain message.
+ * (once) and answers -32602 saying what was wrong. The SDK's Protocol answers with any thrown error's
+ * `code` and `message`; its McpError prefixes the message with "MCP error <code>: ", and the client
+ * prefixes it again, so our own errors carry the plain message.
  */
 class RequestError extends Error {
   constructor(
@@ -129,28 +129,27 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
     ],
   ]);
 
-  /** The SDK replies with any error's message; anything but a RequestError or McpError is logged and summarized instead. */
-  const guarded = (method: string, handler: Handler): Handler => async (request, extra, session) => {
+  /**
+   * Every method the Server does not answer itself. The SDK replies with any error's message; anything but a
+   * RequestError or McpError is logged and summarized instead.
+   */
+  const dispatch: Handler = async (request, extra, session) => {
+    const handler = handlers.get(request.method);
+    // What the SDK's Protocol answers for a method nobody handles.
+    if (!handler) throw new RequestError(ErrorCode.MethodNotFound, 'Method not found');
     try {
       return await handler(request, extra, session);
     } catch (err) {
       if (err instanceof RequestError || err instanceof McpError) throw err;
-      deps.log.error({ err, method }, 'request handler failed');
+      deps.log.error({ err, method: request.method }, 'request handler failed');
       throw new RequestError(ErrorCode.InternalError, 'Internal error');
     }
-  };
-  for (const [method, handler] of handlers) handlers.set(method, guarded(method, handler));
-  const dispatch: Handler = (request, extra, session) => {
-    const handler = handlers.get(request.method);
-    // What the SDK's Protocol answers for a method nobody handles.
-    if (!handler) throw new RequestError(ErrorCode.MethodNotFound, 'Method not found');
-    return handler(request, extra, session);
   };
 
   return async (transport: Transport, { sessionId, principal }) => {
     const session: SessionState = { sessionId, principal, audioBlock: false };
     const server = new Server(deps.serverInfo, { capabilities, instructions: deps.instructions, jsonSchemaValidator });
-    server.fallbackRequestHandler = async (request, extra) => (await dispatch(request, extra, session)) as ServerResult;
+    server.fallbackRequestHandler = (request, extra) => dispatch(request, extra, session) as Promise<ServerResult>;
     server.onerror = (err) => deps.log.debug({ err, sessionId }, 'protocol error');
     // The Server keeps the negotiated version to itself; this sees the initialize request first (Protocol
     // calls an existing onmessage before its own) and settles on the version the same way it does.
