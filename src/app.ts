@@ -1,19 +1,22 @@
 // createApp wires the HTTP surface from its dependencies and returns an Express app without listening, so
 // tests can listen on port 0. The MCP routes are also a Router of their own (createMcpRoutes), so an
 // existing Express app can mount them under a prefix. The order is the security order: /health (open),
-// Host and Origin guards, CORS, the bearer token, the rate limit, then the transports. Every path ends in
-// a JSON status.
+// Host and Origin guards, CORS, the bearer token, the rate limit, then the transports. With OAuth on, its
+// endpoints (the SDK's auth router, at the root) sit behind the same guards, and the bearer check accepts
+// its access tokens beside the static ones. Every path ends in a JSON status.
 import express, { type Express, type IRouter, type Router } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
 import { accessLog } from './http/access-log.js';
-import { bearerAuth } from './http/auth.js';
+import { bearerAuth, staticTokens } from './http/auth.js';
 import { jsonErrors, notFound } from './http/errors.js';
 import { corsForAllowedOrigins, originAndHostGuard } from './http/guards.js';
 import { healthHandler } from './http/health.js';
 import { rateLimiter } from './http/rate-limit.js';
 import { mountRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
+import { createOAuthServer, type OAuthServer } from './oauth/server.js';
+import type { OAuthStore } from './oauth/store.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
@@ -34,6 +37,8 @@ export interface McpRoutes {
   store: SessionStore;
   registry: ToolRegistry;
   elevenlabs: ElevenLabsProvider;
+  /** The OAuth authorization server when OAUTH_ENABLED is on; its router belongs at the app's root. */
+  oauth: OAuthServer | undefined;
   readonly draining: boolean;
   /** Refuse new sessions and report "draining" on /health; existing sessions keep working. */
   startDraining(): void;
@@ -43,7 +48,13 @@ export interface McpRoutes {
 
 export type App = Express & { mcp: McpRoutes };
 
-export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
+/** State the routes keep somewhere other than this process's memory (the scale-out issue adds Redis). */
+export interface AppStores {
+  /** OAuth clients, codes and tokens; in memory unless given. */
+  oauth?: OAuthStore;
+}
+
+export function createMcpRoutes(config: Config, log: Logger, stores: AppStores = {}): McpRoutes {
   const elevenlabs = createElevenLabsProvider(config.elevenlabs);
   const selection = selectTools(config);
   const registry = createToolRegistry(selection.tools, config, selection.refused);
@@ -58,6 +69,8 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     isDraining: () => draining,
   });
   const bindSessions = config.auth.tokens.length > 0;
+  const tokens = staticTokens(config.auth.tokens);
+  const oauth = config.oauth && createOAuthServer(config.oauth, tokens, log, stores.oauth);
 
   const connect = createSessionServerFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -70,7 +83,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
   const front = [
     originAndHostGuard(config.http),
     corsForAllowedOrigins(config.http.allowedOrigins),
-    bearerAuth(config.auth.tokens),
+    bearerAuth(tokens, oauth?.bearer),
     rateLimiter(config.limits.requestsPerMinute, log),
   ];
   const routes = [
@@ -101,6 +114,7 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     store,
     registry,
     elevenlabs,
+    oauth,
     get draining() {
       return draining;
     },
@@ -110,13 +124,14 @@ export function createMcpRoutes(config: Config, log: Logger): McpRoutes {
     async closeSessions() {
       heartbeat.stop();
       idleExpiry.stop();
+      oauth?.stop();
       await Promise.all([...store.values()].map((s) => s.close().catch(() => {})));
     },
   };
 }
 
-export function createApp(config: Config, log: Logger): App {
-  const mcp = createMcpRoutes(config, log);
+export function createApp(config: Config, log: Logger, stores: AppStores = {}): App {
+  const mcp = createMcpRoutes(config, log, stores);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.limits.trustProxy);
@@ -129,6 +144,8 @@ export function createApp(config: Config, log: Logger): App {
   const access = accessLog(log);
   if (access) app.use(access);
   mcp.mountOn(app);
+  // OAuth's endpoints sit at fixed root paths (the SDK's router says so), behind the same guard.
+  if (mcp.oauth) app.use(originAndHostGuard(config.http), mcp.oauth.router);
   // Everything else: the same guard (a foreign Origin learns nothing, not even a 404), then JSON 404s.
   app.use(originAndHostGuard(config.http), notFound, jsonErrors(log));
   return Object.assign(app, { mcp });

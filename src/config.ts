@@ -103,6 +103,17 @@ const url = (name: string) =>
     }
   });
 
+/** An http(s) origin with at most a trailing slash: the SDK's auth router serves its endpoints at the root. */
+const publicUrl = optionalString.transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  const u = URL.canParse(v) ? new URL(v) : undefined;
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.pathname !== '/' || u.search || u.hash || u.username || u.password) {
+    ctx.addIssue({ code: 'custom', message: `PUBLIC_URL must be an http(s) origin without a path, e.g. https://elevenlabs-mcp.example.com (got "${v}")` });
+    return z.NEVER;
+  }
+  return u.origin;
+});
+
 const EnvSchema = z.object({
   HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
   PORT: int('PORT', 8000, 0, 65535),
@@ -155,6 +166,14 @@ const EnvSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 60_000, 1000, 3_600_000),
   HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
   SESSION_CAP_RETRY_AFTER_SECONDS: int('SESSION_CAP_RETRY_AFTER_SECONDS', 5, 1, 3600),
+
+  // The externally visible base URL (scheme, host, optional port; no path): the OAuth issuer and resource.
+  PUBLIC_URL: publicUrl,
+  OAUTH_ENABLED: bool('OAUTH_ENABLED', false),
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: int('OAUTH_ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+  OAUTH_REFRESH_TOKEN_TTL_SECONDS: int('OAUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 3600, 365 * 86_400),
+  // Empty: any https redirect host (DCR is open to any client); set, only these hosts (and loopback http).
+  OAUTH_REDIRECT_HOSTS: csv.transform((hosts) => hosts.map((h) => h.toLowerCase())),
 });
 
 /** Every variable the server reads; .env.example and the README are checked against this list. */
@@ -208,6 +227,19 @@ export interface Config {
     upstreamConcurrency: number;
     upstreamQueueLimit: number;
   };
+  /** PUBLIC_URL: the origin clients reach this server at, when the operator set it. */
+  publicUrl: string | undefined;
+  /** OAuth 2.1 for Claude's connectors; undefined when OAUTH_ENABLED is off. */
+  oauth:
+    | {
+        /** Issuer and resource: PUBLIC_URL. */
+        issuer: string;
+        accessTokenTtlSeconds: number;
+        refreshTokenTtlSeconds: number;
+        /** https redirect hosts a client may register; empty means any. */
+        redirectHosts: string[];
+      }
+    | undefined;
   shutdownGraceMs: number;
   /** Non-fatal remarks for the operator (e.g. a template-looking value that was ignored). */
   warnings: string[];
@@ -263,8 +295,25 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
         'Set MCP_AUTH_TOKENS (e.g. `openssl rand -hex 32`), or set MCP_ALLOW_UNAUTHENTICATED=true if something in front already authenticates.',
     );
   }
+  const oauth = field(env, 'OAUTH_ENABLED');
+  const publicUrl = field(env, 'PUBLIC_URL');
+  if (oauth === true) {
+    if (publicUrl === undefined && !(env.PUBLIC_URL !== undefined && looksInvalid(env.PUBLIC_URL))) {
+      problems.push('OAUTH_ENABLED=true needs PUBLIC_URL, the URL clients reach this server at (e.g. https://elevenlabs-mcp.example.com): it is the OAuth issuer and resource.');
+    }
+    if (tokens !== undefined && tokens.length === 0) {
+      problems.push('OAUTH_ENABLED=true needs MCP_AUTH_TOKENS: the consent page asks for one of them before it grants access.');
+    }
+    // The SDK's auth router refuses a plain-http issuer other than localhost; say so before it throws.
+    if (publicUrl !== undefined && publicUrl.startsWith('http:') && !['localhost', '127.0.0.1'].includes(new URL(publicUrl).hostname)) {
+      problems.push(`PUBLIC_URL=${publicUrl} must be https when OAUTH_ENABLED=true (plain http only on localhost or 127.0.0.1, for local tests).`);
+    }
+  }
   return problems;
 }
+
+/** A value that is set and not blank or a template, so its own parse problem is already reported. */
+const looksInvalid = (v: string) => v.trim() !== '' && !looksLikeTemplate(v);
 
 export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -283,8 +332,11 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
   // Against DNS rebinding: a loopback-bound server accepts only loopback Host names unless the operator
   // names more. A server bound to a public address cannot guess its public name, so it accepts any Host
   // unless ALLOWED_HOSTS is set.
+  // PUBLIC_URL names this server, so its host and origin are its own (a tunnel in front of a loopback bind;
+  // the consent page's form posting back to its own origin).
+  const publicHost = e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).host] : [];
   const allowedHosts =
-    e.ALLOWED_HOSTS.length > 0 || loopback ? [...LOOPBACK_HOSTNAMES, ...e.ALLOWED_HOSTS.map((h) => h.toLowerCase())] : undefined;
+    e.ALLOWED_HOSTS.length > 0 || loopback ? [...LOOPBACK_HOSTNAMES, ...e.ALLOWED_HOSTS.map((h) => h.toLowerCase()), ...publicHost] : undefined;
 
   return Object.freeze({
     host: e.HOST,
@@ -304,7 +356,7 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
     },
     tools: { toolsets: e.ELEVENLABS_MCP_TOOLSETS, readOnly: e.ELEVENLABS_MCP_READ_ONLY },
     http: {
-      allowedOrigins: e.ALLOWED_ORIGINS.map((o) => o.replace(/\/+$/, '').toLowerCase()),
+      allowedOrigins: [...e.ALLOWED_ORIGINS.map((o) => o.replace(/\/+$/, '').toLowerCase()), ...(e.PUBLIC_URL ? [e.PUBLIC_URL.toLowerCase()] : [])],
       allowedHosts,
       maxBodyBytes: e.MAX_BODY_BYTES,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
@@ -328,6 +380,16 @@ export function loadConfig(env: Record<string, string | undefined>, home = os.ho
       capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
       idleMs: e.MCP_SESSION_IDLE_MS,
     },
+    publicUrl: e.PUBLIC_URL,
+    oauth:
+      e.OAUTH_ENABLED && e.PUBLIC_URL
+        ? {
+            issuer: e.PUBLIC_URL,
+            accessTokenTtlSeconds: e.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
+            refreshTokenTtlSeconds: e.OAUTH_REFRESH_TOKEN_TTL_SECONDS,
+            redirectHosts: e.OAUTH_REDIRECT_HOSTS,
+          }
+        : undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
   });

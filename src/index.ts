@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
     `ElevenLabs MCP server listening: Streamable HTTP at ${listeningUrl(server)}/mcp, legacy SSE at ${listeningUrl(server)}/sse`,
   );
+  if (config.oauth) log.info({ issuer: config.oauth.issuer }, `OAuth on: Claude connectors add ${config.oauth.issuer}/mcp and approve with one of MCP_AUTH_TOKENS`);
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

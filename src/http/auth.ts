@@ -1,19 +1,50 @@
-// Bearer-token authentication for every MCP route (/health stays open). Tokens are compared in constant
-// time (SHA-256 digests, every configured token checked), several may be valid at once so they can be
-// rotated without downtime, and a token in the URL is refused because URLs end up in logs and histories.
-// The middleware sets res.locals.principal (who is asking, for limits and session binding): "token:<digest
-// prefix>" when authenticated, "ip:<address>" when authentication is off (req.ip honours TRUST_PROXY).
+// Bearer tokens on every MCP route. A static token from MCP_AUTH_TOKENS is checked here; when OAuth is on,
+// any other bearer goes to the SDK's requireBearerAuth, which verifies it with our provider (audience,
+// expiry) and answers 401 with the resource_metadata pointer clients follow into the OAuth flow. Either
+// way the request carries a principal: the static token's id, which an OAuth grant inherits from the token
+// that approved it, so limits and session binding treat both alike.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import type { OAuthTokenVerifier } from '@modelcontextprotocol/sdk/server/auth/provider.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { sendRefusal } from './respond.js';
 
 export const AUTH_REALM = 'elevenlabs-mcp';
 const QUERY_TOKEN_NAMES = ['token', 'access_token', 'api_key', 'apikey', 'key', 'auth', 'authorization', 'bearer'];
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+export const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /** Who is asking, as set by bearerAuth. */
 export const principalOf = (res: Response): string => res.locals.principal as string;
+
+/** The principal of a static token, from its SHA-256 in hex: short, stable, and no use as a credential. */
+export const principalOfDigest = (digestHex: string) => `token:${digestHex.slice(0, 12)}`;
+
+/** The configured static tokens, compared in constant time and held only as digests. */
+export interface StaticTokens {
+  readonly size: number;
+  /** The digest (hex) of the configured token equal to `presented`, if any. */
+  match(presented: string): string | undefined;
+  /** Whether a token with this digest is still configured. */
+  has(digestHex: string): boolean;
+}
+
+export function staticTokens(tokens: readonly string[]): StaticTokens {
+  const digests = tokens.map(sha256);
+  const hex = new Set(digests.map((d) => d.toString('hex')));
+  return {
+    size: digests.length,
+    match(presented) {
+      const p = sha256(presented);
+      let found: Buffer | undefined;
+      // Every digest is compared, so the time taken says nothing about which one matched.
+      for (const d of digests) if (timingSafeEqual(p, d) && !found) found = d;
+      return found?.toString('hex');
+    },
+    has: (digestHex) => hex.has(digestHex),
+  };
+}
 
 function hasTokenInQuery(req: Request): boolean {
   const q = req.url.indexOf('?');
@@ -24,16 +55,24 @@ function hasTokenInQuery(req: Request): boolean {
   return false;
 }
 
-export function bearerAuth(tokens: string[]): RequestHandler {
-  if (tokens.length === 0) {
+/** What the bearer check needs to accept OAuth access tokens as well. */
+export interface OAuthBearer {
+  verifier: OAuthTokenVerifier;
+  /** Tokens must be issued for this resource (PUBLIC_URL). */
+  resource: URL;
+  /** The protected-resource metadata URL named in WWW-Authenticate on 401. */
+  resourceMetadataUrl: string;
+}
+
+export function bearerAuth(known: StaticTokens, oauth?: OAuthBearer): RequestHandler {
+  if (known.size === 0) {
     return (req, res, next) => {
       res.locals.principal = `ip:${req.ip ?? 'unknown'}`;
       next();
     };
   }
-  const digests = tokens.map(digest);
-  const ids = digests.map((d) => `token:${d.toString('hex').slice(0, 12)}`);
   const challenge = { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}"` };
+  const viaOAuth = oauth && requireBearerAuth({ verifier: oauth.verifier, expectedResource: oauth.resource, resourceMetadataUrl: oauth.resourceMetadataUrl });
 
   return (req, res, next) => {
     if (hasTokenInQuery(req)) {
@@ -41,21 +80,24 @@ export function bearerAuth(tokens: string[]): RequestHandler {
     }
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) return sendRefusal(res, { status: 401, code: 'unauthorized', message: 'This server needs an Authorization: Bearer <token> header.', headers: challenge });
-    const presented = digest(match[1]!);
-    let found = -1;
-    for (let i = 0; i < digests.length; i++) {
-      if (timingSafeEqual(presented, digests[i]!) && found < 0) found = i;
+    const digest = match ? known.match(match[1]!) : undefined;
+    if (digest) {
+      res.locals.principal = principalOfDigest(digest);
+      return next();
     }
-    if (found < 0) {
-      return sendRefusal(res, {
-        status: 401,
-        code: 'invalid_token',
-        message: 'The bearer token is not valid for this server.',
-        headers: { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="invalid_token"` },
+    if (viaOAuth) {
+      return viaOAuth(req, res, (err?: unknown) => {
+        if (err) return next(err);
+        res.locals.principal = (req as Request & { auth?: AuthInfo }).auth!.extra!.principal;
+        next();
       });
     }
-    res.locals.principal = ids[found]!;
-    next();
+    if (!match) return sendRefusal(res, { status: 401, code: 'unauthorized', message: 'This server needs an Authorization: Bearer <token> header.', headers: challenge });
+    sendRefusal(res, {
+      status: 401,
+      code: 'invalid_token',
+      message: 'The bearer token is not valid for this server.',
+      headers: { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}", error="invalid_token"` },
+    });
   };
 }

@@ -131,6 +131,9 @@ describe('draining', () => {
     const sse = await heldRequest(server.url, '/sse', { Accept: 'text/event-stream' });
     const mcp = await heldRequest(server.url, '/mcp', MCP_POST_HEADERS, JSON.stringify(initializeMessage()));
     const health = await heldRequest(server.url, '/health');
+    // Node counts a connection as busy once it has parsed a request's first bytes; until then the drain's
+    // closeIdleConnections() may drop it. Give the server a moment to read the three request lines.
+    await new Promise((r) => setTimeout(r, 200));
 
     const stoppedAt = Date.now();
     server.child.kill('SIGTERM');

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppStores } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { listen, listeningUrl, shutdown } from '../../src/http/lifecycle.js';
 import { createLogger } from '../../src/logger.js';
@@ -26,7 +26,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string | undefined> = {}, stores: AppStores = {}): Promise<TestApp> {
   const basePath = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-test-'));
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'debug', ELEVENLABS_MCP_BASE_PATH: basePath, ...env });
   const lines: string[] = [];
@@ -37,7 +37,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     },
   });
   const log = createLogger(config.logLevel, sink);
-  const app = createApp(config, log);
+  const app = createApp(config, log, stores);
   const server = await listen(app, config);
   let closed = false;
   return {
