@@ -21,26 +21,37 @@ export const principalOf = (res: Response): string => res.locals.principal as st
 /** The principal of a static token, from its SHA-256 in hex: short, stable, and no use as a credential. */
 export const principalOfDigest = (digestHex: string) => `token:${digestHex.slice(0, 12)}`;
 
+/** A configured static token, as held: its digest and the principal it stands for. */
+export interface StaticToken {
+  /** SHA-256 of the token, hex. */
+  digestHex: string;
+  principal: string;
+}
+
 /** The configured static tokens, compared in constant time and held only as digests. */
 export interface StaticTokens {
   readonly size: number;
-  /** The digest (hex) of the configured token equal to `presented`, if any. */
-  match(presented: string): string | undefined;
+  /** The configured token equal to `presented`, if any. */
+  match(presented: string): StaticToken | undefined;
   /** Whether a token with this digest is still configured. */
   has(digestHex: string): boolean;
 }
 
 export function staticTokens(tokens: readonly string[]): StaticTokens {
-  const digests = tokens.map(sha256);
-  const hex = new Set(digests.map((d) => d.toString('hex')));
+  const held = tokens.map((t) => {
+    const digest = sha256(t);
+    const digestHex = digest.toString('hex');
+    return { digest, token: { digestHex, principal: principalOfDigest(digestHex) } };
+  });
+  const hex = new Set(held.map((h) => h.token.digestHex));
   return {
-    size: digests.length,
+    size: held.length,
     match(presented) {
       const p = sha256(presented);
-      let found: Buffer | undefined;
+      let found: StaticToken | undefined;
       // Every digest is compared, so the time taken says nothing about which one matched.
-      for (const d of digests) if (timingSafeEqual(p, d) && !found) found = d;
-      return found?.toString('hex');
+      for (const h of held) if (timingSafeEqual(p, h.digest) && !found) found = h.token;
+      return found;
     },
     has: (digestHex) => hex.has(digestHex),
   };
@@ -80,9 +91,9 @@ export function bearerAuth(known: StaticTokens, oauth?: OAuthBearer): RequestHan
     }
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const digest = match ? known.match(match[1]!) : undefined;
-    if (digest) {
-      res.locals.principal = principalOfDigest(digest);
+    const found = match ? known.match(match[1]!) : undefined;
+    if (found) {
+      res.locals.principal = found.principal;
       return next();
     }
     if (viaOAuth) {

@@ -39,7 +39,7 @@ export interface ProviderOptions {
 }
 
 /** The outcome of a consent form: where to send the browser, or why not. */
-export type ConsentOutcome = { redirect: string } | { retry: string; pendingId: string; csrf: string; view: ConsentView } | { gone: true };
+export type ConsentOutcome = { redirect: string } | { retry: string; view: ConsentView } | { gone: true };
 
 export interface ConsentView {
   clientName: string;
@@ -76,7 +76,8 @@ export class McpOAuthProvider implements OAuthServerProvider {
     this.checkResource(params.resource);
     const pendingId = secret();
     const csrf = secret();
-    const scopes = grantedScopes(params.scopes);
+    // This server has one scope, granted whatever was asked (RFC 6749 §3.3: the token response says so).
+    const scopes = [MCP_SCOPE];
     await this.opts.store.pending.save(pendingId, {
       clientId: client.client_id,
       redirectUri: params.redirectUri,
@@ -107,9 +108,9 @@ export class McpOAuthProvider implements OAuthServerProvider {
       back.searchParams.set('error_description', 'The request was denied on the consent page.');
       return { redirect: back.href };
     }
-    const approvedBy = this.opts.approvers.match(form.secret);
+    const approvedBy = this.opts.approvers.match(form.secret)?.digestHex;
     if (!approvedBy) {
-      return { retry: 'That is not one of this server’s access tokens.', pendingId: form.pendingId, csrf: pending.csrf, view: viewOf(client, pending.redirectUri, pending.scopes) };
+      return { retry: 'That is not one of this server’s access tokens.', view: viewOf(client, pending.redirectUri, pending.scopes) };
     }
     // Taken, not read: two approvals racing for one request get one code.
     if (!(await store.pending.take(form.pendingId))) return { gone: true };
@@ -225,11 +226,6 @@ export class McpOAuthProvider implements OAuthServerProvider {
       throw new InvalidTargetError(`This server issues tokens only for ${this.resource.origin}.`);
     }
   }
-}
-
-/** The scopes a request gets: this server has one, granted whatever was asked (RFC 6749 §3.3 lets us say so). */
-function grantedScopes(_requested: string[] | undefined): string[] {
-  return [MCP_SCOPE];
 }
 
 function viewOf(client: OAuthClientInformationFull, redirectUri: string, scopes: string[]): ConsentView {

@@ -108,7 +108,7 @@ function consentAnswer(provider: McpOAuthProvider, secureCookie: boolean): Reque
     const outcome = await provider.decide({ pendingId, csrf, secret: field('secret'), approve: field('action') !== 'deny' });
     if ('gone' in outcome) return expired();
     if ('retry' in outcome) {
-      return renderConsent(res, { status: 401, pendingId: outcome.pendingId, csrf: outcome.csrf, secureCookie, view: outcome.view, error: outcome.retry });
+      return renderConsent(res, { status: 401, pendingId, csrf, secureCookie, view: outcome.view, error: outcome.retry });
     }
     clearCsrfCookie(res, pendingId, secureCookie);
     res.redirect(303, outcome.redirect);
