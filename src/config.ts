@@ -298,7 +298,8 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const oauth = field(env, 'OAUTH_ENABLED');
   const publicUrl = field(env, 'PUBLIC_URL');
   if (oauth === true) {
-    if (publicUrl === undefined && !(env.PUBLIC_URL !== undefined && looksInvalid(env.PUBLIC_URL))) {
+    // Unset (or blank, or a template) only: a value that does not parse is reported on its own.
+    if (optionalString.parse(env.PUBLIC_URL) === undefined) {
       problems.push('OAUTH_ENABLED=true needs PUBLIC_URL, the URL clients reach this server at (e.g. https://elevenlabs-mcp.example.com): it is the OAuth issuer and resource.');
     }
     if (tokens !== undefined && tokens.length === 0) {
@@ -311,9 +312,6 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   }
   return problems;
 }
-
-/** A value that is set and not blank or a template, so its own parse problem is already reported. */
-const looksInvalid = (v: string) => v.trim() !== '' && !looksLikeTemplate(v);
 
 export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
   const parsed = EnvSchema.safeParse(env);

@@ -8,14 +8,21 @@ import type { Response } from 'express';
 import type { ConsentView } from './provider.js';
 
 export const CONSENT_PATH = '/oauth/consent';
+/** How long a consent page stays answerable (its CSRF cookie lives as long). */
+export const CONSENT_TTL_MS = 10 * 60_000;
 const COOKIE_PREFIX = 'mcp_consent_';
 
 /** The cookie that carries a consent request's CSRF token; one per request, so two tabs do not collide. */
 export const csrfCookieName = (pendingId: string) => COOKIE_PREFIX + pendingId.slice(0, 16);
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
+
+/** The CSRF cookie: sent back only by this page's own form, never readable by script. */
+const csrfCookieOptions = (secure: boolean) => ({ httpOnly: true, sameSite: 'strict' as const, secure, path: CONSENT_PATH });
 
 function securityHeaders(res: Response, nonce: string, formTargets: string[]): void {
   res.set({
@@ -62,7 +69,7 @@ export interface ConsentRender {
 export function renderConsent(res: Response, r: ConsentRender): void {
   const { view } = r;
   const redirect = new URL(view.redirectUri);
-  res.cookie(csrfCookieName(r.pendingId), r.csrf, { httpOnly: true, sameSite: 'strict', secure: r.secureCookie, path: CONSENT_PATH, maxAge: 10 * 60_000 });
+  res.cookie(csrfCookieName(r.pendingId), r.csrf, { ...csrfCookieOptions(r.secureCookie), maxAge: CONSENT_TTL_MS });
   const body =
     `<h1>Allow ${escapeHtml(view.clientName)} to use this ElevenLabs MCP server?</h1>` +
     `<div class="box"><p><strong>${escapeHtml(view.clientName)}</strong> <small>(client id <code>${escapeHtml(view.clientId)}</code>)</small> ` +
@@ -95,5 +102,5 @@ export function csrfCookie(header: string | undefined, pendingId: string): strin
 }
 
 export function clearCsrfCookie(res: Response, pendingId: string, secure: boolean): void {
-  res.clearCookie(csrfCookieName(pendingId), { httpOnly: true, sameSite: 'strict', secure, path: CONSENT_PATH });
+  res.clearCookie(csrfCookieName(pendingId), csrfCookieOptions(secure));
 }

@@ -14,14 +14,14 @@ import type { OAuthClientInformationFull, OAuthTokenRevocationRequest, OAuthToke
 import type { Response } from 'express';
 import { principalOfDigest, sha256, type StaticTokens } from '../http/auth.js';
 import type { Logger } from '../logger.js';
-import { renderConsent } from './consent-page.js';
+import { CONSENT_TTL_MS, renderConsent } from './consent-page.js';
 import { checkRedirectUris } from './redirect-uris.js';
-import type { Grant, OAuthStore, TokenRecord } from './store.js';
+import type { CodeRecord, Grant, OAuthStore, TokenRecord } from './store.js';
 
 /** The one scope this server grants: the whole MCP toolset the operator configured. */
 export const MCP_SCOPE = 'mcp';
 const CODE_TTL_MS = 5 * 60_000;
-const CONSENT_TTL_MS = 10 * 60_000;
+const INVALID_CODE = 'The authorization code is invalid, expired or already used.';
 
 const secret = (prefix = '') => prefix + randomBytes(32).toString('base64url');
 const hashOf = (value: string) => sha256(value).toString('hex');
@@ -137,8 +137,7 @@ export class McpOAuthProvider implements OAuthServerProvider {
       await this.opts.store.revokeGrant(code.grantId);
       this.opts.log.warn({ clientId: code.clientId }, 'oauth: authorization code reused; its grant is revoked');
     }
-    if (!code || code.used || code.clientId !== client.client_id) throw new InvalidGrantError('The authorization code is invalid, expired or already used.');
-    return code.codeChallenge;
+    return usableBy(client, code).codeChallenge;
   }
 
   async exchangeAuthorizationCode(
@@ -150,8 +149,8 @@ export class McpOAuthProvider implements OAuthServerProvider {
   ): Promise<OAuthTokens> {
     const { store } = this.opts;
     const hash = hashOf(authorizationCode);
-    const code = await store.codes.take(hash);
-    if (!code || code.used || code.clientId !== client.client_id) throw new InvalidGrantError('The authorization code is invalid, expired or already used.');
+    // Taken, not read: of two exchanges racing with one code, one gets tokens.
+    const code = usableBy(client, await store.codes.take(hash));
     // Remembered as used until it would have expired, so a second use is recognised (and revokes the grant).
     await store.codes.save(hash, { ...code, used: true });
     if (redirectUri === undefined) throw new InvalidRequestError('redirect_uri is required: send the one used at /authorize.');
@@ -163,17 +162,19 @@ export class McpOAuthProvider implements OAuthServerProvider {
   async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string, scopes?: string[], resource?: URL): Promise<OAuthTokens> {
     const { store } = this.opts;
     const hash = hashOf(refreshToken);
+    const seen = await store.tokens.get(hash);
+    if (seen?.kind === 'rotated') {
+      await store.revokeGrant(seen.grantId);
+      this.opts.log.warn({ clientId: seen.clientId }, 'oauth: refresh token reused; its grant is revoked');
+    }
+    // Read first, so an access token sent here by mistake stays valid; then taken, so that of two refreshes
+    // racing with one token, one gets tokens.
+    const invalid = () => new InvalidGrantError('The refresh token is invalid, expired or already used.');
+    if (seen?.kind !== 'refresh' || seen.clientId !== client.client_id) throw invalid();
     const old = await store.tokens.take(hash);
-    if (old?.kind === 'rotated') {
-      await store.revokeGrant(old.grantId);
-      this.opts.log.warn({ clientId: old.clientId }, 'oauth: refresh token reused; its grant is revoked');
-    }
-    if (!old || old.kind !== 'refresh' || old.clientId !== client.client_id) throw new InvalidGrantError('The refresh token is invalid, expired or already used.');
+    if (old?.kind !== 'refresh') throw invalid();
     await store.tokens.save(hash, { ...old, kind: 'rotated' });
-    if (!this.opts.approvers.has(old.approvedBy)) {
-      await store.revokeGrant(old.grantId);
-      throw new InvalidGrantError('The access token that approved this grant is no longer configured on the server; authorize again.');
-    }
+    await this.ensureApproverConfigured(old, (m) => new InvalidGrantError(m));
     if (scopes?.some((s) => !old.scopes.includes(s))) throw new InvalidScopeError(`Only ${old.scopes.join(' ')} was granted.`);
     this.checkResource(resource);
     return this.issue(old, scopes?.length ? scopes : old.scopes);
@@ -182,10 +183,7 @@ export class McpOAuthProvider implements OAuthServerProvider {
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     const record = await this.opts.store.tokens.get(hashOf(token));
     if (!record || record.kind !== 'access') throw new InvalidTokenError('The access token is invalid or expired.');
-    if (!this.opts.approvers.has(record.approvedBy)) {
-      await this.opts.store.revokeGrant(record.grantId);
-      throw new InvalidTokenError('The access token that approved this grant is no longer configured on the server; authorize again.');
-    }
+    await this.ensureApproverConfigured(record, (m) => new InvalidTokenError(m));
     return {
       token,
       clientId: record.clientId,
@@ -220,12 +218,25 @@ export class McpOAuthProvider implements OAuthServerProvider {
     return { access_token: access, token_type: 'Bearer', expires_in: accessTokenTtlSeconds, refresh_token: refresh, scope: scopes.join(' ') };
   }
 
+  /** A grant lives only while the static token that approved it is configured; otherwise it is revoked. */
+  private async ensureApproverConfigured(grant: Grant, refusal: (message: string) => Error): Promise<void> {
+    if (this.opts.approvers.has(grant.approvedBy)) return;
+    await this.opts.store.revokeGrant(grant.grantId);
+    throw refusal('The access token that approved this grant is no longer configured on the server; authorize again.');
+  }
+
   /** A token is for this server: PUBLIC_URL or a path under it (clients may name /mcp or /sse). */
   private checkResource(resource: URL | undefined): void {
     if (resource && resource.origin !== this.resource.origin) {
       throw new InvalidTargetError(`This server issues tokens only for ${this.resource.origin}.`);
     }
   }
+}
+
+/** The code, if it may be exchanged by this client. */
+function usableBy(client: OAuthClientInformationFull, code: CodeRecord | undefined): CodeRecord {
+  if (!code || code.used || code.clientId !== client.client_id) throw new InvalidGrantError(INVALID_CODE);
+  return code;
 }
 
 function viewOf(client: OAuthClientInformationFull, redirectUri: string, scopes: string[]): ConsentView {

@@ -269,6 +269,15 @@ describe('refusals', () => {
     expect(t.body.error).toBe('invalid_client');
   });
 
+  it('an access token sent as a refresh token is refused and stays valid', async () => {
+    app = await startOAuthApp();
+    const base = app.config.publicUrl!;
+    const g = await grant(base);
+    const wrongKind = await token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.access_token });
+    expect(wrongKind.body.error).toBe('invalid_grant');
+    expect((await mcpInit(base, g.access_token)).status).toBe(200);
+  });
+
   it('refresh tokens rotate: the old one is refused, and presenting it again revokes the grant', async () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
