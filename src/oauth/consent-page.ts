@@ -1,7 +1,7 @@
 // The consent page: server-rendered HTML that works without JavaScript. It names the client (escaped; the
 // name comes from an open registration), where the browser will be sent, and what approving grants, and
 // asks for one of the server's access tokens. Headers: a CSP with no script at all and a nonce for the one
-// style block, no framing, no caching, no referrer; the CSRF token rides in the form and in a cookie that
+// style block, no framing, no caching, no referrer to other sites; the CSRF token rides in the form and in a cookie that
 // only this page's own form sends back (SameSite=Strict).
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
@@ -38,7 +38,9 @@ function securityHeaders(res: Response, nonce: string, formTargets: string[]): v
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // Not no-referrer: under it a browser sends `Origin: null` with the form's POST (Fetch's origin
+    // serialization), which the Origin guard must refuse. same-origin still tells other sites nothing.
+    'Referrer-Policy': 'same-origin',
   });
 }
 

@@ -1,7 +1,6 @@
 // OAuth 2.1 for Claude's connectors, end to end over real HTTP: the SDK client's own OAuth flow over both
 // transports (discovery → DCR → authorize → consent → code → token → tools/list → refresh → a call after
 // refresh), and the protocol steps one by one with plain fetch, where each refusal is checked.
-import { createHash, randomBytes } from 'node:crypto';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -9,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSENT_FAILURES_PER_WINDOW } from '../../src/oauth/server.js';
 import { createMemoryOAuthStore } from '../../src/oauth/store.js';
-import { APPROVER, approve, openConsent, OTHER_TOKEN, startOAuthApp, submitConsent, TestOAuthClient } from '../helpers/oauth.js';
+import { APPROVER, approve, authorizeUrl, openConsent, OTHER_TOKEN, pkce, REDIRECT, register, startOAuthApp, submitConsent, TestOAuthClient, tokenRequest } from '../helpers/oauth.js';
 import { initializeMessage, MCP_POST_HEADERS, postMcp } from '../helpers/raw-sse.js';
 import { TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
 
@@ -19,41 +18,12 @@ afterEach(async () => {
   app = undefined;
 });
 
-const REDIRECT = 'http://127.0.0.1:53682/callback';
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-async function register(base: string, redirectUris: string[] = [REDIRECT], name = 'Raw client') {
-  const res = await fetch(`${base}/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_name: name, redirect_uris: redirectUris, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { client_id: string } };
-}
-
-function authorizeUrl(base: string, clientId: string, challenge: string, extra: Record<string, string> = {}) {
-  const u = new URL('/authorize', base);
-  for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', state: 'st-1', resource: `${base}/`, ...extra })) {
-    u.searchParams.set(k, v);
-  }
-  return u;
-}
-
-async function token(base: string, params: Record<string, string>) {
-  const res = await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
-  return { status: res.status, body: (await res.json()) as Record<string, string> };
-}
-
 /** Registration, consent and the code exchange: a fresh grant's tokens. */
 async function grant(base: string, secret = APPROVER) {
   const { body: client } = await register(base);
   const { verifier, challenge } = pkce();
   const { code } = await approve(authorizeUrl(base, client.client_id, challenge), secret);
-  const t = await token(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT });
+  const t = await tokenRequest(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT });
   expect(t.status, JSON.stringify(t.body)).toBe(200);
   return { clientId: client.client_id, code, verifier, ...t.body } as { clientId: string; code: string; verifier: string; access_token: string; refresh_token: string };
 }
@@ -218,7 +188,7 @@ describe('refusals', () => {
     const { verifier, challenge } = pkce();
     const { code } = await approve(authorizeUrl(base, client.client_id, challenge), APPROVER);
     const exchange = (v?: string) =>
-      token(base, { grant_type: 'authorization_code', client_id: client.client_id, code, redirect_uri: REDIRECT, ...(v === undefined ? {} : { code_verifier: v }) });
+      tokenRequest(base, { grant_type: 'authorization_code', client_id: client.client_id, code, redirect_uri: REDIRECT, ...(v === undefined ? {} : { code_verifier: v }) });
     expect((await exchange(pkce().verifier)).body.error).toBe('invalid_grant');
     expect((await exchange()).body.error).toBe('invalid_request');
     const ok = await exchange(verifier);
@@ -248,7 +218,7 @@ describe('refusals', () => {
     expect(otherPort.status).toBe(400);
     expect(otherPort.headers.get('location')).toBeNull();
     const { code } = await approve(authorizeUrl(base, client.client_id, challenge), APPROVER);
-    const t = await token(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: 'http://127.0.0.1:53682/other' });
+    const t = await tokenRequest(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: 'http://127.0.0.1:53682/other' });
     expect(t.body.error).toBe('invalid_grant');
   });
 
@@ -264,7 +234,7 @@ describe('refusals', () => {
   it('an unknown client at the token endpoint gets 401 invalid_client', async () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
-    const t = await token(base, { grant_type: 'authorization_code', client_id: 'no-such-client', code: 'x', code_verifier: 'y', redirect_uri: REDIRECT });
+    const t = await tokenRequest(base, { grant_type: 'authorization_code', client_id: 'no-such-client', code: 'x', code_verifier: 'y', redirect_uri: REDIRECT });
     expect(t.status).toBe(401);
     expect(t.body.error).toBe('invalid_client');
   });
@@ -273,7 +243,7 @@ describe('refusals', () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
     const g = await grant(base);
-    const wrongKind = await token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.access_token });
+    const wrongKind = await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.access_token });
     expect(wrongKind.body.error).toBe('invalid_grant');
     expect((await mcpInit(base, g.access_token)).status).toBe(200);
   });
@@ -282,7 +252,7 @@ describe('refusals', () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
     const g = await grant(base);
-    const refresh = (rt: string) => token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: rt });
+    const refresh = (rt: string) => tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: rt });
     const next = await refresh(g.refresh_token);
     expect(next.status).toBe(200);
     expect((await mcpInit(base, next.body.access_token!)).status).toBe(200);
@@ -297,7 +267,7 @@ describe('refusals', () => {
     const base = app.config.publicUrl!;
     const g = await grant(base);
     await mcpInit(base, g.access_token);
-    await token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token });
+    await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token });
     const text = app.logText();
     for (const secret of [APPROVER, g.access_token, g.refresh_token, g.code, g.verifier]) expect(text).not.toContain(secret);
   });
@@ -315,7 +285,7 @@ describe('the approving token', () => {
     // The same server, restarted with APPROVER removed, on the same store (Redis, once there is one).
     app = await startOAuthApp({ MCP_AUTH_TOKENS: OTHER_TOKEN }, { oauth: store }, Number(port));
     expect((await mcpInit(base, byApprover.access_token)).status).toBe(401);
-    expect((await token(base, { grant_type: 'refresh_token', client_id: byApprover.clientId, refresh_token: byApprover.refresh_token })).body.error).toBe('invalid_grant');
+    expect((await tokenRequest(base, { grant_type: 'refresh_token', client_id: byApprover.clientId, refresh_token: byApprover.refresh_token })).body.error).toBe('invalid_grant');
     expect((await mcpInit(base, byOther.access_token)).status).toBe(200);
   });
 });
@@ -332,12 +302,12 @@ describe('expiry', () => {
     const { code } = await approve(authorizeUrl(base, client.client_id, challenge), APPROVER);
     skewMs = 6 * 60_000; // past the access token (60 s) and the code (5 min)
     expect((await mcpInit(base, g.access_token)).status).toBe(401);
-    const late = await token(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT });
+    const late = await tokenRequest(base, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT });
     expect(late.body.error).toBe('invalid_grant');
-    const refreshed = await token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token });
+    const refreshed = await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token });
     expect(refreshed.status).toBe(200);
     skewMs += 31 * 86_400_000; // past the refresh token's 30 days
-    expect((await token(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: refreshed.body.refresh_token! })).body.error).toBe('invalid_grant');
+    expect((await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: refreshed.body.refresh_token! })).body.error).toBe('invalid_grant');
   });
 });
 

@@ -1,6 +1,7 @@
 // The client side of OAuth for the tests: an OAuthClientProvider for the SDK's client transports that
 // remembers what the SDK asks it to, and a form-filling "user" that answers the consent page over plain
 // HTTP the way a browser without JavaScript would (GET the page, keep its cookie, POST the form).
+import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { AppStores } from '../../src/app.js';
@@ -14,6 +15,40 @@ export const OTHER_TOKEN = 'another-token-0123456789abcdef01234';
 export async function startOAuthApp(env: Record<string, string> = {}, stores: AppStores = {}, port?: number): Promise<TestApp> {
   port ??= await freePort();
   return startTestApp({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, OAUTH_ENABLED: 'true', MCP_AUTH_TOKENS: `${APPROVER},${OTHER_TOKEN}`, ...env }, stores);
+}
+
+/** A loopback redirect URI, as Claude Code, mcp-remote and the Inspector register. */
+export const REDIRECT = 'http://127.0.0.1:53682/callback';
+
+/** A PKCE verifier and its S256 challenge. */
+export function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Dynamic Client Registration of a public client (no secret). */
+export async function register(base: string, redirectUris: string[] = [REDIRECT], name = 'Raw client') {
+  const res = await fetch(`${base}/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ client_name: name, redirect_uris: redirectUris, token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { client_id: string } };
+}
+
+/** An /authorize URL as a client builds it (override any parameter in `extra`). */
+export function authorizeUrl(base: string, clientId: string, challenge: string, extra: Record<string, string> = {}) {
+  const u = new URL('/authorize', base);
+  for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: challenge, code_challenge_method: 'S256', state: 'st-1', resource: `${base}/`, ...extra })) {
+    u.searchParams.set(k, v);
+  }
+  return u;
+}
+
+/** A POST to /token with form parameters. */
+export async function tokenRequest(base: string, params: Record<string, string>) {
+  const res = await fetch(`${base}/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
 export class TestOAuthClient implements OAuthClientProvider {
