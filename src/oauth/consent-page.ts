@@ -1,8 +1,8 @@
 // The consent page: server-rendered HTML that works without JavaScript. It names the client (escaped; the
 // name comes from an open registration), where the browser will be sent, and what approving grants, and
 // asks for one of the server's access tokens. Headers: a CSP with no script at all and a nonce for the one
-// style block, no framing, no caching, no referrer to other sites; the CSRF token rides in the form and in a cookie that
-// only this page's own form sends back (SameSite=Strict).
+// style block, no framing, no caching, no referrer to other sites; the CSRF token rides in the form and in a
+// cookie that only this page's own form sends back (SameSite=Strict).
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import type { ConsentView } from './provider.js';
