@@ -48,8 +48,8 @@ async function startClientSite() {
 type ClientSite = Awaited<ReturnType<typeof startClientSite>>;
 
 let browser: Browser;
-let app: TestApp;
-let site: ClientSite;
+let app: TestApp | undefined;
+let site: ClientSite | undefined;
 let context: BrowserContext | undefined;
 
 beforeAll(async () => {
@@ -63,17 +63,19 @@ afterEach(async () => {
   context = undefined;
   await app?.close();
   await site?.close();
+  app = site = undefined;
 });
 
 /** A started server and client site, a registered client, and the authorization URL a client would open. */
 async function setUp(clientName = 'Browser test client') {
-  site = await startClientSite();
+  const clientSite = await startClientSite();
+  site = clientSite; // closed after the test
   app = await startOAuthApp();
   const base = app.config.publicUrl!;
-  const { body: client } = await register(base, [site.redirectUri], clientName);
+  const { body: registered } = await register(base, [clientSite.redirectUri], clientName);
   const { verifier, challenge } = pkce();
-  const url = authorizeUrl(base, client.client_id, challenge, { redirect_uri: site.redirectUri, state: 'browser-state' });
-  return { base, clientId: client.client_id, verifier, url };
+  const url = authorizeUrl(base, registered.client_id, challenge, { redirect_uri: clientSite.redirectUri, state: 'browser-state' });
+  return { base, clientId: registered.client_id, verifier, url, site: clientSite };
 }
 
 /**
@@ -103,7 +105,7 @@ async function screenshot(page: Page, name: string): Promise<string> {
 
 describe('the consent page in headless Chromium', () => {
   it('with JavaScript off: a wrong secret shows the form again with its error, the right one lands on the callback with a code the token endpoint accepts', async () => {
-    const { base, clientId, verifier, url } = await setUp('Claude <img src=x onerror=alert(1)>');
+    const { base, clientId, verifier, url, site } = await setUp('Claude <img src=x onerror=alert(1)>');
     const { page, complaints } = await openPage(false);
 
     const opened = await page.goto(url.href);
@@ -141,7 +143,7 @@ describe('the consent page in headless Chromium', () => {
   });
 
   it('an empty secret is stopped by the browser; Deny needs none and sends access_denied to the callback', async () => {
-    const { url } = await setUp();
+    const { url, site } = await setUp();
     const { page, complaints } = await openPage(true);
     await page.goto(url.href);
     await page.click('button[value=approve]');
@@ -156,7 +158,7 @@ describe('the consent page in headless Chromium', () => {
   });
 
   it('another site cannot frame the page: the frame stays empty while a frameable page beside it renders', async () => {
-    const { base, url } = await setUp();
+    const { base, url, site } = await setUp();
     site.pages.set('/frame', `<!doctype html><iframe id="consent" src="${url.href}"></iframe><iframe id="health" src="${base}/health"></iframe>`);
     const { page } = await openPage(true);
     await page.goto(`http://127.0.0.1:${site.port}/frame`, { waitUntil: 'load' });
@@ -169,7 +171,7 @@ describe('the consent page in headless Chromium', () => {
   });
 
   it('a form posted from another site with the right fields and secret issues nothing', async () => {
-    const { base, url } = await setUp();
+    const { base, url, site } = await setUp();
     const { page } = await openPage(true);
     // The user has the consent page open (its cookie is in the browser); a hostile page learns the form's
     // fields and posts them with a secret from another origin (localhost is another site than 127.0.0.1).
