@@ -137,7 +137,10 @@ export class McpOAuthProvider implements OAuthServerProvider {
       await this.opts.store.revokeGrant(code.grantId);
       this.opts.log.warn({ clientId: code.clientId }, 'oauth: authorization code reused; its grant is revoked');
     }
-    return usableBy(client, code).codeChallenge;
+    const usable = usableBy(client, code);
+    // The SDK's token handler asks this before the exchange: another server's code (a shared store) stays untouched.
+    if (!this.isThisServer(usable.resource)) throw new InvalidGrantError(INVALID_CODE);
+    return usable.codeChallenge;
   }
 
   async exchangeAuthorizationCode(
@@ -170,7 +173,9 @@ export class McpOAuthProvider implements OAuthServerProvider {
     // Read first, so an access token sent here by mistake stays valid; then taken, so that of two refreshes
     // racing with one token, one gets tokens.
     const invalid = () => new InvalidGrantError('The refresh token is invalid, expired or already used.');
-    if (seen?.kind !== 'refresh' || seen.clientId !== client.client_id) throw invalid();
+    // A store shared with another server (Redis) holds its grants too; the access tokens' audience is checked
+    // by the SDK's requireBearerAuth (expectedResource).
+    if (seen?.kind !== 'refresh' || seen.clientId !== client.client_id || !this.isThisServer(seen.resource)) throw invalid();
     const old = await store.tokens.take(hash);
     if (old?.kind !== 'refresh') throw invalid();
     await store.tokens.save(hash, { ...old, kind: 'rotated' });
@@ -225,9 +230,13 @@ export class McpOAuthProvider implements OAuthServerProvider {
     throw refusal('The access token that approved this grant is no longer configured on the server; authorize again.');
   }
 
-  /** A token is for this server: PUBLIC_URL or a path under it (clients may name /mcp or /sse). */
+  /** A resource is this server: PUBLIC_URL or a path under it (clients may name /mcp or /sse). */
+  private isThisServer(resource: URL | string): boolean {
+    return new URL(resource).origin === this.resource.origin;
+  }
+
   private checkResource(resource: URL | undefined): void {
-    if (resource && resource.origin !== this.resource.origin) {
+    if (resource && !this.isThisServer(resource)) {
       throw new InvalidTargetError(`This server issues tokens only for ${this.resource.origin}.`);
     }
   }

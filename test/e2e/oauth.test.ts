@@ -231,6 +231,33 @@ describe('refusals', () => {
     expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_target');
   });
 
+  it('a token or code issued for another server on a shared store is refused there and keeps working at home', async () => {
+    const store = createMemoryOAuthStore();
+    app = await startOAuthApp({}, { oauth: store });
+    const home = app.config.publicUrl!;
+    const g = await grant(home);
+    const { body: client } = await register(home);
+    const { verifier, challenge } = pkce();
+    const { code } = await approve(authorizeUrl(home, client.client_id, challenge), APPROVER);
+    // Another server (another PUBLIC_URL) on the same store, as two deployments sharing one Redis would be.
+    const other = await startOAuthApp({}, { oauth: store });
+    try {
+      const there = other.config.publicUrl!;
+      expect(there).not.toBe(home);
+      const refused = await mcpInit(there, g.access_token);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect((await tokenRequest(there, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token })).body.error).toBe('invalid_grant');
+      const stolen = await tokenRequest(there, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT });
+      expect(stolen.body.error).toBe('invalid_grant');
+    } finally {
+      await other.close();
+    }
+    expect((await mcpInit(home, g.access_token)).status).toBe(200);
+    expect((await tokenRequest(home, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token })).status).toBe(200);
+    expect((await tokenRequest(home, { grant_type: 'authorization_code', client_id: client.client_id, code, code_verifier: verifier, redirect_uri: REDIRECT })).status).toBe(200);
+  });
+
   it('an unknown client at the token endpoint gets 401 invalid_client', async () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
