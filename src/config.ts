@@ -169,6 +169,8 @@ const EnvSchema = z.object({
 
   // The externally visible base URL (scheme, host, optional port; no path): the OAuth issuer and resource.
   PUBLIC_URL: publicUrl,
+  // Set by Render itself to the service's https://<name>.onrender.com URL: PUBLIC_URL when that is unset.
+  RENDER_EXTERNAL_URL: optionalString,
   OAUTH_ENABLED: bool('OAUTH_ENABLED', false),
   OAUTH_ACCESS_TOKEN_TTL_SECONDS: int('OAUTH_ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
   OAUTH_REFRESH_TOKEN_TTL_SECONDS: int('OAUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 3600, 365 * 86_400),
@@ -313,7 +315,18 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
-export function loadConfig(env: Record<string, string | undefined>, home = os.homedir()): Config {
+/**
+ * Values a platform provides: on Render, PUBLIC_URL defaults to the service's own URL, so a blueprint
+ * deploy needs no URL typed in (a custom domain is set as PUBLIC_URL, which wins).
+ */
+function withPlatformDefaults(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const renderUrl = optionalString.parse(env.RENDER_EXTERNAL_URL);
+  if (optionalString.parse(env.PUBLIC_URL) !== undefined || renderUrl === undefined) return env;
+  return { ...env, PUBLIC_URL: renderUrl };
+}
+
+export function loadConfig(rawEnv: Record<string, string | undefined>, home = os.homedir()): Config {
+  const env = withPlatformDefaults(rawEnv);
   const parsed = EnvSchema.safeParse(env);
   const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => i.message)), ...crossFieldProblems(env)];
   if (!parsed.success || problems.length) throw new ConfigError(problems);

@@ -181,7 +181,7 @@ describe('refusals', () => {
     expect(back.searchParams.get('code')).toBeNull();
   });
 
-  it('a wrong or missing PKCE verifier gets invalid_grant; a reused code gets invalid_grant and revokes its tokens', async () => {
+  it('a wrong PKCE verifier gets invalid_grant and a missing one invalid_request; a reused code gets invalid_grant and revokes its tokens', async () => {
     app = await startOAuthApp();
     const base = app.config.publicUrl!;
     const { body: client } = await register(base);

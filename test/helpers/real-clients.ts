@@ -52,7 +52,7 @@ export interface McpRemoteSession {
   closed: Promise<void>;
   /** mcp-remote's process id. */
   pid: number;
-  /** Closes the client, makes sure the process is gone (SIGKILL if needed), removes the config dir. */
+  /** Closes the client, makes sure the process is gone (SIGKILL if needed), removes the config dir it made. */
   close(): Promise<void>;
 }
 
@@ -64,11 +64,24 @@ export interface McpRemoteSession {
  */
 export async function startMcpRemote(
   serverUrl: string,
-  opts: { transport?: keyof typeof REAL_CLIENT_TRANSPORTS; authHeader?: string; connectTimeoutMs?: number } = {},
+  opts: {
+    transport?: keyof typeof REAL_CLIENT_TRANSPORTS;
+    authHeader?: string;
+    connectTimeoutMs?: number;
+    /** The port of its OAuth callback server (mcp-remote's second argument). */
+    callbackPort?: number;
+    /** A config dir the caller owns (kept at close), e.g. to start again with the grant a first run stored. */
+    configDir?: string;
+    /** More environment, e.g. BROWSER for its browser opener. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<McpRemoteSession> {
-  const configDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'mcp-remote-cfg-'));
+  const ownsConfigDir = opts.configDir === undefined;
+  const configDir = opts.configDir ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'mcp-remote-cfg-')));
   const route = REAL_CLIENT_TRANSPORTS[opts.transport ?? 'mcp'];
-  const args = [MCP_REMOTE_PROXY, new URL(route.path, serverUrl).href, '--transport', route.mcpRemote];
+  const args = [MCP_REMOTE_PROXY, new URL(route.path, serverUrl).href];
+  if (opts.callbackPort !== undefined) args.push(String(opts.callbackPort));
+  args.push('--transport', route.mcpRemote);
   // The literal ${AUTH_HEADER} is what the user writes; mcp-remote expands it from its environment.
   if (opts.authHeader !== undefined) args.push('--header', 'Authorization:${AUTH_HEADER}');
   const transport = new StdioClientTransport({
@@ -80,6 +93,7 @@ export async function startMcpRemote(
       MCP_REMOTE_CONFIG_DIR: configDir,
       HOME: configDir,
       ...(opts.authHeader !== undefined ? { AUTH_HEADER: opts.authHeader } : {}),
+      ...opts.env,
     },
     stderr: 'pipe',
   });
@@ -108,7 +122,7 @@ export async function startMcpRemote(
       process.kill(pid, 'SIGKILL');
       await waitUntil(() => !alive(pid), 5_000);
     }
-    await fsp.rm(configDir, { recursive: true, force: true });
+    if (ownsConfigDir) await fsp.rm(configDir, { recursive: true, force: true });
   };
 
   const timeoutMs = opts.connectTimeoutMs ?? 30_000;

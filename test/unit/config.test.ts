@@ -29,6 +29,18 @@ describe('loadConfig', () => {
     expect(c.tools.toolsets).toContain('speech');
   });
 
+  it("on Render, PUBLIC_URL defaults to the service's own URL (RENDER_EXTERNAL_URL); one set by the operator wins", () => {
+    const tokens = 'a-token-of-thirty-two-characters-x';
+    const onRender = loadConfig({ RENDER_EXTERNAL_URL: 'https://el-mcp.onrender.com', OAUTH_ENABLED: 'true', MCP_AUTH_TOKENS: tokens, HOST: '0.0.0.0' });
+    expect(onRender.publicUrl).toBe('https://el-mcp.onrender.com');
+    expect(onRender.oauth?.issuer).toBe('https://el-mcp.onrender.com');
+    expect(onRender.http.allowedOrigins).toContain('https://el-mcp.onrender.com');
+    const customDomain = loadConfig({ RENDER_EXTERNAL_URL: 'https://el-mcp.onrender.com', PUBLIC_URL: 'https://mcp.example.com', OAUTH_ENABLED: 'true', MCP_AUTH_TOKENS: tokens });
+    expect(customDomain.oauth?.issuer).toBe('https://mcp.example.com');
+    expect(loadConfig({ RENDER_EXTERNAL_URL: '', PUBLIC_URL: '' }).publicUrl).toBeUndefined();
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+  });
+
   it('treats an empty or blank key as no key (the SDK would accept "")', () => {
     expect(loadConfig({ ELEVENLABS_API_KEY: '' }).elevenlabs.apiKey).toBeUndefined();
     expect(loadConfig({ ELEVENLABS_API_KEY: '   ' }).elevenlabs.apiKey).toBeUndefined();

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ENV_VARS, OUTPUT_MODES, RESIDENCY_ORIGINS } from '../../src/config.js';
+import { ENV_VARS, loadConfig, OUTPUT_MODES, RESIDENCY_ORIGINS } from '../../src/config.js';
 
 const read = (f: string) => fs.readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8');
 
@@ -67,6 +67,21 @@ describe('render-sse-production.yaml', () => {
     expect(vars.ELEVENLABS_MCP_OUTPUT_MODE.value).toBe('resources');
     for (const key of Object.keys(vars)) expect(ENV_VARS as readonly string[]).toContain(key);
     expect(read('render-sse-production.yaml')).toMatch(/# One instance, on purpose/);
+  });
+
+  it("starts as Render runs it: its values, the asked-for secrets and Render's own URL give OAuth on that URL", () => {
+    const [svc] = blueprint.services;
+    const values = Object.fromEntries(svc.envVars.filter((v: { value?: unknown }) => 'value' in v).map((v: { key: string; value: unknown }) => [v.key, String(v.value)]));
+    const config = loadConfig({
+      ...values,
+      ELEVENLABS_API_KEY: 'sk_test',
+      MCP_AUTH_TOKENS: 'a-token-of-thirty-two-characters-x',
+      PORT: '10000', // Render sets PORT and RENDER_EXTERNAL_URL itself
+      RENDER_EXTERNAL_URL: 'https://elevenlabs-mcp-sse.onrender.com',
+    });
+    expect(config.oauth?.issuer).toBe('https://elevenlabs-mcp-sse.onrender.com');
+    expect(config.limits.trustProxy).toBe(1);
+    expect(config.output.mode).toBe('resources');
   });
 });
 
