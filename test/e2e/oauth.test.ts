@@ -295,8 +295,21 @@ describe('refusals', () => {
     const g = await grant(base);
     await mcpInit(base, g.access_token);
     await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token });
+    // Refusals that carry each secret in the request: their answers must not echo it.
+    const refusals = [
+      await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.refresh_token }), // used: revokes
+      await tokenRequest(base, { grant_type: 'authorization_code', client_id: g.clientId, code: g.code, code_verifier: g.verifier, redirect_uri: REDIRECT }),
+      await tokenRequest(base, { grant_type: 'refresh_token', client_id: g.clientId, refresh_token: g.access_token }),
+    ];
+    const unauthorized = await mcpInit(base, g.access_token); // its grant is revoked now
+    expect(unauthorized.status).toBe(401);
+    const answers = [...refusals.map((r) => JSON.stringify(r.body)), unauthorized.body, unauthorized.headers.get('www-authenticate')!];
+    for (const r of refusals) expect(r.body.error).toBe('invalid_grant');
     const text = app.logText();
-    for (const secret of [APPROVER, g.access_token, g.refresh_token, g.code, g.verifier]) expect(text).not.toContain(secret);
+    for (const secret of [APPROVER, g.access_token, g.refresh_token, g.code, g.verifier]) {
+      expect(text).not.toContain(secret);
+      for (const answer of answers) expect(answer).not.toContain(secret);
+    }
   });
 });
 
