@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { artifactPath, launchChromium } from '../helpers/browser.js';
 import { freePort } from '../helpers/spawn-server.js';
-import { APPROVER, startOAuthApp } from '../helpers/oauth.js';
+import { APPROVER, revoke, startOAuthApp } from '../helpers/oauth.js';
 import { startMcpRemote } from '../helpers/real-clients.js';
 import { textOf, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -127,12 +127,7 @@ describe("mcp-remote's OAuth flow against /mcp, its browser step in headless Chr
     // The access token revoked (as the user's admin might, or expired): the next run gets 401, refreshes with
     // the stored refresh token and carries on; nothing is opened.
     const { client_id } = stored(configDir, 'client_info.json') as { client_id: string };
-    const revoke = await fetch(`${base}/revoke`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: first.access_token, client_id }),
-    });
-    expect(revoke.status).toBe(200);
+    expect((await revoke(base, first.access_token, client_id)).status).toBe(200);
     const again = await startMcpRemote(base, { transport: 'mcp', configDir, callbackPort, env: opener.env, connectTimeoutMs: 30_000 });
     cleanups.push(() => again.close());
     expect((await again.client.listTools()).tools).toHaveLength(27);

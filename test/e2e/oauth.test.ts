@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSENT_FAILURES_PER_WINDOW } from '../../src/oauth/server.js';
 import { createMemoryOAuthStore } from '../../src/oauth/store.js';
-import { APPROVER, approve, authorizeUrl, openConsent, OTHER_TOKEN, pkce, REDIRECT, register, startOAuthApp, submitConsent, TestOAuthClient, tokenRequest } from '../helpers/oauth.js';
+import { APPROVER, approve, authorizeUrl, openConsent, OTHER_TOKEN, pkce, REDIRECT, register, revoke, startOAuthApp, submitConsent, TestOAuthClient, tokenRequest } from '../helpers/oauth.js';
 import { initializeMessage, MCP_POST_HEADERS, postMcp } from '../helpers/raw-sse.js';
 import { TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
 
@@ -100,11 +100,7 @@ describe.each(TRANSPORTS)('the SDK client over %s', (name) => {
     expect((await client.listTools()).tools.length).toBeGreaterThan(20);
 
     // Revoke the access token: the next request gets 401, the SDK refreshes and sends it again.
-    const revoked = await fetch(`${base}/revoke`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: issued.access_token, client_id: provider.client!.client_id }),
-    });
+    const revoked = await revoke(base, issued.access_token, provider.client!.client_id);
     expect(revoked.status).toBe(200);
     expect((await mcpInit(base, issued.access_token)).status).toBe(401);
     const result = await client.callTool({ name: 'text_to_speech', arguments: { text: 'hi', stability: 5 } });

@@ -51,6 +51,15 @@ export async function tokenRequest(base: string, params: Record<string, string>)
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 
+/** A POST to /revoke (RFC 7009) for a public client. */
+export function revoke(base: string, token: string, clientId: string) {
+  return fetch(`${base}/revoke`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, client_id: clientId }),
+  });
+}
+
 export class TestOAuthClient implements OAuthClientProvider {
   client: OAuthClientInformationMixed | undefined;
   saved: OAuthTokens | undefined;
@@ -60,7 +69,7 @@ export class TestOAuthClient implements OAuthClientProvider {
   readonly clientMetadata: OAuthClientMetadata;
 
   constructor(
-    readonly redirectUrl = 'http://127.0.0.1:53682/callback',
+    readonly redirectUrl = REDIRECT,
     name = 'Test client',
   ) {
     this.clientMetadata = {
@@ -140,5 +149,3 @@ export async function approve(authorizationUrl: URL, secret: string): Promise<{ 
   if (!code) throw new Error(`no code in ${location}`);
   return { code, redirect };
 }
-
-export { readForm };
