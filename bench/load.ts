@@ -99,16 +99,30 @@ export function openSession(
           res.resume();
           return reject(new Error(`GET /sse answered ${res.statusCode}`));
         }
-        let rest: Buffer | undefined; // the start of a frame whose end has not arrived yet
+        // The start of a frame whose end has not arrived yet, kept as its chunks: each chunk is searched once
+        // and a frame copied once when it ends, so a frame of many megabytes (a 50 MB output inline) costs
+        // linear time, not a copy and a rescan of everything so far on every chunk.
+        let rest: Buffer[] = [];
+        let restEndsInNewline = false;
         res.on('data', (chunk: Buffer) => {
-          const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
           let start = 0;
           let end: number;
-          while ((end = buf.indexOf(FRAME_END, start)) >= 0) {
-            onFrame(buf.subarray(start, end));
+          if (restEndsInNewline && chunk[0] === 0x0a) {
+            // "\n\n" split across two chunks.
+            const frame = Buffer.concat(rest);
+            rest = [];
+            onFrame(frame.subarray(0, frame.length - 1));
+            start = 1;
+          }
+          while ((end = chunk.indexOf(FRAME_END, start)) >= 0) {
+            const piece = chunk.subarray(start, end);
+            onFrame(rest.length ? Buffer.concat([...rest, piece]) : piece);
+            rest = [];
             start = end + 2;
           }
-          rest = start < buf.length ? buf.subarray(start) : undefined;
+          if (start < chunk.length) rest.push(chunk.subarray(start));
+          const last = rest.at(-1);
+          restEndsInNewline = last !== undefined && last[last.length - 1] === 0x0a;
         });
         res.on('error', () => {});
       });

@@ -1,5 +1,6 @@
-// The two measurements only OURS gets, each on a fresh process: RSS and keep-alive punctuality with 10,000
-// idle sessions, and the peak memory of a 50 MB text_to_speech in files mode.
+// The measurements only OURS gets, each on a fresh process: RSS and keep-alive punctuality with 10,000
+// idle sessions, and the peak memory of a 50 MB text_to_speech in each output mode (files and link stream it
+// to disk; resources must hold the audio and its base64 text, and its row states that bound).
 import fs from 'node:fs';
 import path from 'node:path';
 import { openInitialized, openMany, postAgent, type BenchSession } from './load.js';
@@ -45,8 +46,12 @@ function resetHwm(pid: number): boolean {
  * VmHWM counts since the process started and so also holds earlier peaks (start, the SDK's loading, the
  * collections after the warm-up): `priorGrowth` = VmHWM − VmRSS just before the call says how much.
  */
-export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024 * 1024) {
-  const server = await startOurs();
+export type BigTtsMode = 'files' | 'link' | 'resources';
+
+export async function bigTts(startOurs: Start, baseDir: string, mode: BigTtsMode, size = 50 * 1024 * 1024) {
+  // A directory of its own per run, so the size check sees this run's output only.
+  const outDir = fs.mkdtempSync(path.join(baseDir, `tts-${mode}-`));
+  const server = await startOurs({ ELEVENLABS_MCP_OUTPUT_MODE: mode, ELEVENLABS_MCP_BASE_PATH: outDir, LINK_DIR: path.join(outDir, 'links') });
   const pid = server.child.pid!;
   const agent = postAgent();
   const { session } = await openInitialized(server.port, agent);
@@ -60,15 +65,19 @@ export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024
     // Without a reset, VmHWM still counts the peaks from before the call.
     const before = hwmReset ? r.before : { ...r.before, hwm: Math.max(prior.hwm, r.before.hwm) };
     const after = hwmReset ? r.after : { ...r.after, hwm: Math.max(prior.hwm, r.after.hwm) };
-    const files = fs.readdirSync(baseDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    const files = fs.readdirSync(outDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     const fileBytes = Math.max(0, ...files.map((e) => fs.statSync(path.join(e.parentPath, e.name)).size));
-    const ok = r.reply.result?.isError !== true && fileBytes === size;
+    // In resources mode nothing is written: the output is the base64 blob in the reply.
+    const blob = (r.reply.result?.content as { resource?: { blob?: string } }[] | undefined)?.find((c) => c.resource?.blob)?.resource?.blob;
+    const outputBytes = mode === 'resources' ? (blob ? Buffer.byteLength(blob, 'base64') : 0) : fileBytes;
+    const ok = r.reply.result?.isError !== true && outputBytes === size;
     return {
       growth: after.hwm - before.rss,
       sampledGrowth: r.sampledMax - before.rss,
       priorGrowth: prior.hwm - prior.rss,
       hwmReset,
-      fileBytes,
+      mode,
+      outputBytes,
       ms: r.ms,
       ok,
       before,
@@ -78,5 +87,6 @@ export async function bigTts(startOurs: Start, baseDir: string, size = 50 * 1024
     await session.close();
     await server.stop();
     agent.destroy();
+    fs.rmSync(outDir, { recursive: true, force: true });
   }
 }

@@ -44,7 +44,19 @@ export interface Extras {
    * growth = VmHWM after − VmRSS before, VmHWM reset just before the call when hwmReset; sampledGrowth = highest
    * VmRSS seen every 10 ms − VmRSS before; priorGrowth = how far VmHWM was above VmRSS before any reset.
    */
-  tts?: { growth: number; sampledGrowth: number; priorGrowth: number; hwmReset: boolean; fileBytes: number; ms: number; ok: boolean; before: Mem; after: Mem };
+  tts?: {
+    mode: 'files' | 'link' | 'resources';
+    growth: number;
+    sampledGrowth: number;
+    priorGrowth: number;
+    hwmReset: boolean;
+    /** The output's size: the file written (files, link) or the base64 blob decoded (resources). */
+    outputBytes: number;
+    ms: number;
+    ok: boolean;
+    before: Mem;
+    after: Mem;
+  }[];
   /** 10,000 initialized idle sessions on a fresh process: RSS once settled, then keep-alive punctuality. */
   heartbeat?: { sessions: number; intervalMs: number; frames: number; maxLatenessMs: number; streamsLate: number; rss: number };
 }
@@ -151,9 +163,17 @@ export function renderTable(results: ServerResult[], extras: Extras): { markdown
     oursOnly('initialize + local tools/call p50, /mcp over /sse', `${f(m, 2)} / ${f(l, 2)} ms = ${ratio(m, l)}`, '≤ 1.5×', m <= 1.5 * l);
   }
   section('OURS alone');
-  if (extras.tts) {
-    const t = extras.tts;
-    oursOnly('50 MB text_to_speech (files): peak RSS growth (MB)', `${f(t.growth / MB, 1)} (sampled ${f(t.sampledGrowth / MB, 1)}; ${t.hwmReset ? 'peak reset before the call' : `peak not resettable, ${f(t.priorGrowth / MB, 1)} of it from before the call`}; file ${f(t.fileBytes / MB, 1)} MB in ${f(t.ms, 0)} ms)`, '< 20 MB, file complete', t.ok && t.growth < 20 * MB);
+  for (const t of extras.tts ?? []) {
+    const detail = `sampled ${f(t.sampledGrowth / MB, 1)}; ${t.hwmReset ? 'peak reset before the call' : `peak not resettable, ${f(t.priorGrowth / MB, 1)} of it from before the call`}`;
+    const label = `50 MB text_to_speech (${t.mode}): peak RSS growth (MB)`;
+    if (t.mode === 'resources') {
+      // Not streamable: the reply holds the bytes, their base64 text (4/3 as long) and the JSON-RPC message.
+      const times = t.growth / t.outputBytes;
+      oursOnly(label, `${f(t.growth / MB, 1)} = ${f(times, 1)}× the output (${detail}; ${f(t.outputBytes / MB, 1)} MB returned inline in ${f(t.ms, 0)} ms)`, 'bound: ≤ 6× the output, output complete', t.ok && times <= 6);
+    } else {
+      const where = t.mode === 'link' ? 'stored for its link' : 'file';
+      oursOnly(label, `${f(t.growth / MB, 1)} (${detail}; ${where} ${f(t.outputBytes / MB, 1)} MB in ${f(t.ms, 0)} ms)`, '< 20 MB, output complete', t.ok && t.growth < 20 * MB);
+    }
   }
   if (extras.heartbeat) {
     const h = extras.heartbeat;

@@ -258,8 +258,11 @@ const results: ServerResult[] = SPECS.map((spec) => {
 // 4. OURS only, each on a fresh process.
 log('OURS: RSS and keep-alive punctuality, SSE_KEEPALIVE_MS=2000, 10000 sessions');
 const heartbeat = await heartbeatRun((env) => run(OURS, env));
-log('OURS: 50 MB text_to_speech');
-const tts = await bigTts((env) => run(OURS, env), baseDir);
+const tts = [];
+for (const mode of ['files', 'link', 'resources'] as const) {
+  log(`OURS: 50 MB text_to_speech, ${mode} mode`);
+  tts.push(await bigTts((env) => run(OURS, env), baseDir, mode));
+}
 const extras: Extras = { sdkRequireMs, floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) }, heartbeat, tts };
 clearTimeout(watchdog);
 await fake.close();

@@ -4,7 +4,7 @@
 // Host and Origin guards, CORS, the bearer token, the rate limit, then the transports. With OAuth on, its
 // endpoints (the SDK's auth router, at the root) sit behind the same guards, and the bearer check accepts
 // its access tokens beside the static ones. Every path ends in a JSON status.
-import express, { type Express, type IRouter, type Router } from 'express';
+import express, { type Express, type IRouter, type RequestHandler, type Router } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
 import { accessLog } from './http/access-log.js';
@@ -12,11 +12,13 @@ import { bearerAuth, staticTokens } from './http/auth.js';
 import { jsonErrors, notFound } from './http/errors.js';
 import { corsForAllowedOrigins, originAndHostGuard } from './http/guards.js';
 import { healthHandler } from './http/health.js';
-import { rateLimiter } from './http/rate-limit.js';
+import { FILES_ROUTE, serveLinkedFile } from './http/files.js';
+import { byClientAddress, rateLimiter } from './http/rate-limit.js';
 import { mountRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
 import { createOAuthServer, type OAuthServer } from './oauth/server.js';
 import type { OAuthStore } from './oauth/store.js';
+import { createLinks, type Links } from './output/links.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
 import { selectTools } from './tools/index.js';
@@ -39,6 +41,10 @@ export interface McpRoutes {
   elevenlabs: ElevenLabsProvider;
   /** The OAuth authorization server when OAUTH_ENABLED is on; its router belongs at the app's root. */
   oauth: OAuthServer | undefined;
+  /** Download links when the output mode is `link`; mount `filesRoute` at the app's root to serve them. */
+  links: Links | undefined;
+  /** GET /files/:id/:name behind the Host/Origin guard and a per-address limit; undefined unless in link mode. */
+  filesRoute: RequestHandler[] | undefined;
   readonly draining: boolean;
   /** Refuse new sessions and report "draining" on /health; existing sessions keep working. */
   startDraining(): void;
@@ -71,12 +77,15 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
   const bindSessions = config.auth.tokens.length > 0;
   const tokens = staticTokens(config.auth.tokens);
   const oauth = config.oauth && createOAuthServer(config.oauth, tokens, log, stores.oauth);
+  const links = config.output.mode === 'link' ? createLinks(config.links, log) : undefined;
 
   const connect = createSessionServerFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
     registry,
     elevenlabs,
-    settings: { defaultVoiceId: config.elevenlabs.defaultVoiceId, output: config.output },
+    settings: { defaultVoiceId: config.elevenlabs.defaultVoiceId, output: { ...config.output, links } },
+    publicOrigin: config.publicUrl,
+    listenOrigin: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     log,
   });
   // Every route, every method: the guards in security order, then the transport's own handlers.
@@ -115,6 +124,9 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     registry,
     elevenlabs,
     oauth,
+    links,
+    // No bearer token: the link's signature is the credential. Limited per client address instead.
+    filesRoute: links && [originAndHostGuard(config.http), rateLimiter(config.links.requestsPerMinute, log, byClientAddress), serveLinkedFile(links, log)],
     get draining() {
       return draining;
     },
@@ -125,6 +137,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
       heartbeat.stop();
       idleExpiry.stop();
       oauth?.stop();
+      links?.stop();
       await Promise.all([...store.values()].map((s) => s.close().catch(() => {})));
     },
   };
@@ -144,6 +157,7 @@ export function createApp(config: Config, log: Logger, stores: AppStores = {}): 
   const access = accessLog(log);
   if (access) app.use(access);
   mcp.mountOn(app);
+  if (mcp.filesRoute) app.get(FILES_ROUTE, ...mcp.filesRoute);
   // OAuth's endpoints sit at fixed root paths (the SDK's router says so), behind the same guard.
   if (mcp.oauth) app.use(originAndHostGuard(config.http), mcp.oauth.router);
   // Everything else: the same guard (a foreign Origin learns nothing, not even a 404), then JSON 404s.

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
-export const OUTPUT_MODES = ['files', 'resources', 'both'] as const;
+export const OUTPUT_MODES = ['files', 'resources', 'both', 'link'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
 // The official server's residency table (elevenlabs_mcp/utils.py parse_location), same keys, same order.
@@ -176,6 +176,17 @@ const EnvSchema = z.object({
   OAUTH_REFRESH_TOKEN_TTL_SECONDS: int('OAUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 3600, 365 * 86_400),
   // Empty: any https redirect host (DCR is open to any client); set, only these hosts (and loopback http).
   OAUTH_REDIRECT_HOSTS: csv.transform((hosts) => hosts.map((h) => h.toLowerCase())),
+
+  // Output mode `link`: outputs are stored in LINK_DIR and served at /files/… with an HMAC-signed URL that
+  // expires after LINK_TTL_SECONDS. Without LINK_SECRET a random one is made at start, so links die with
+  // the process.
+  LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'LINK_SECRET must be at least 32 characters; use a long random one (e.g. `openssl rand -hex 32`)',
+  }),
+  LINK_TTL_SECONDS: int('LINK_TTL_SECONDS', 3600, 1, 7 * 86_400),
+  LINK_DIR: optionalString,
+  // Downloads per minute per client address on /files (players fetch ranges, so several per link).
+  LINK_REQUESTS_PER_MINUTE: int('LINK_REQUESTS_PER_MINUTE', 120, 1, 1_000_000),
 });
 
 /** Every variable the server reads; .env.example and the README are checked against this list. */
@@ -195,6 +206,16 @@ export interface Config {
     defaultVoiceId: string;
   };
   output: { mode: OutputMode; basePath: string };
+  /** Download links (output mode `link`). */
+  links: {
+    /** The HMAC key; undefined means one is generated at start (links then die with the process). */
+    secret: string | undefined;
+    ttlSeconds: number;
+    /** Where linked outputs are stored until they expire. */
+    dir: string;
+    /** Requests per minute per client address on /files. */
+    requestsPerMinute: number;
+  };
   tools: { toolsets: Toolset[]; readOnly: boolean };
   http: {
     allowedOrigins: string[];
@@ -340,6 +361,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
   if (!loopback && e.MCP_AUTH_TOKENS.length === 0) {
     warnings.push(`MCP_ALLOW_UNAUTHENTICATED=true: the server on ${e.HOST} accepts MCP requests without a token.`);
   }
+  if (e.ELEVENLABS_MCP_OUTPUT_MODE === 'link' && !loopback && !e.PUBLIC_URL) {
+    warnings.push(
+      'ELEVENLABS_MCP_OUTPUT_MODE=link without PUBLIC_URL: download links are built from the Host header each request came with, over plain http. ' +
+        'Set PUBLIC_URL to the https URL clients reach the server at.',
+    );
+  }
   // Against DNS rebinding: a loopback-bound server accepts only loopback Host names unless the operator
   // names more. A server bound to a public address cannot guess its public name, so it accepts any Host
   // unless ALLOWED_HOSTS is set.
@@ -364,6 +391,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
     output: {
       mode: e.ELEVENLABS_MCP_OUTPUT_MODE,
       basePath: path.resolve(expandHome(e.ELEVENLABS_MCP_BASE_PATH ?? path.join(home, 'Desktop'), home)),
+    },
+    links: {
+      secret: e.LINK_SECRET,
+      ttlSeconds: e.LINK_TTL_SECONDS,
+      dir: path.resolve(expandHome(e.LINK_DIR ?? path.join(os.tmpdir(), 'elevenlabs-mcp-links'), home)),
+      requestsPerMinute: e.LINK_REQUESTS_PER_MINUTE,
     },
     tools: { toolsets: e.ELEVENLABS_MCP_TOOLSETS, readOnly: e.ELEVENLABS_MCP_READ_ONLY },
     http: {

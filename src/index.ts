@@ -31,6 +31,15 @@ async function main(): Promise<void> {
     { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
     `ElevenLabs MCP server listening: Streamable HTTP at ${listeningUrl(server)}/mcp, legacy SSE at ${listeningUrl(server)}/sse`,
   );
+  const links = app.mcp.links;
+  if (links) {
+    log.info(
+      { dir: links.files.dir, ttlSeconds: links.ttlSeconds, origin: config.publicUrl ?? 'the Host of each request' },
+      links.secretGenerated
+        ? 'Output mode link: LINK_SECRET is unset, so links are signed with a key made for this process and stop working when it exits'
+        : 'Output mode link: outputs are served at /files with signed, expiring links',
+    );
+  }
   if (config.oauth) log.info({ issuer: config.oauth.issuer }, `OAuth on: Claude connectors add ${config.oauth.issuer}/mcp and approve with one of MCP_AUTH_TOKENS`);
 
   let stopping = false;

@@ -1,17 +1,21 @@
 // Requests per minute per principal (token, or client address when auth is off), on express-rate-limit
 // with its memory store for now. Over the limit: 429 JSON with Retry-After. The key is the principal that
-// bearerAuth set, so the library's checks of how it would derive an IP address do not apply.
-import type { RequestHandler } from 'express';
+// bearerAuth set (or, on routes without a token such as /files, the client address as Express derives it
+// under "trust proxy"), so the library's checks of how it would derive an IP address do not apply.
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '../logger.js';
 import { principalOf } from './auth.js';
 import { sendRefusal } from './respond.js';
 
-export function rateLimiter(perMinute: number, log: Logger, windowMs = 60_000): RequestHandler {
+export const byPrincipal = (_req: Request, res: Response) => principalOf(res);
+export const byClientAddress = (req: Request) => `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+
+export function rateLimiter(perMinute: number, log: Logger, keyOf: (req: Request, res: Response) => string = byPrincipal, windowMs = 60_000): RequestHandler {
   return rateLimit({
     windowMs,
     limit: perMinute,
-    keyGenerator: (_req, res) => principalOf(res),
+    keyGenerator: keyOf,
     // Retry-After only: the draft RateLimit headers would add bytes to every reply of the hot path.
     standardHeaders: false,
     legacyHeaders: false,

@@ -31,6 +31,8 @@ export interface ToolContext {
   audioBlock: boolean;
   /** Who is calling (a token id, or a client address when auth is off), for per-client budgets. */
   principal: string;
+  /** The origin clients reach this server at (PUBLIC_URL, or the request's Host), for download links. */
+  publicOrigin: string;
   log: Logger;
 }
 

@@ -41,6 +41,10 @@ export interface SessionServerDeps {
   registry: ToolRegistry;
   elevenlabs: ElevenLabsProvider;
   settings: ToolSettings;
+  /** PUBLIC_URL, when set: the origin of download links. */
+  publicOrigin: string | undefined;
+  /** The address the server listens on: the origin of last resort when a request has no usable Host. */
+  listenOrigin: string;
   log: Logger;
 }
 
@@ -54,7 +58,20 @@ interface SessionState {
   audioBlock: boolean;
 }
 
-type Extra = { signal: AbortSignal };
+type Extra = { signal: AbortSignal; requestInfo?: { headers: Record<string, string | string[] | undefined> } };
+
+/** A Host header that can stand in a URL as it is: a name or address, an optional port, nothing else. */
+const PLAIN_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * Where the client reached this server: PUBLIC_URL when the operator set it, else the Host the request came
+ * with (the Host guard has vetted it on a loopback bind or with ALLOWED_HOSTS), over http.
+ */
+function originOf(extra: Extra, deps: Pick<SessionServerDeps, 'publicOrigin' | 'listenOrigin'>): string {
+  if (deps.publicOrigin) return deps.publicOrigin;
+  const host = extra.requestInfo?.headers.host;
+  return typeof host === 'string' && PLAIN_HOST.test(host) ? `http://${host}` : deps.listenOrigin;
+}
 type Handler = (request: { method: string; params?: unknown }, extra: Extra, session: SessionState) => Promise<Result>;
 
 /**
@@ -104,6 +121,7 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
           requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
           audioBlock: session.audioBlock,
           principal: session.principal,
+          publicOrigin: originOf(extra, deps),
           // Made on first use: most calls log nothing at the default level.
           get log() {
             return (log ??= deps.log.child({ sessionId: session.sessionId, tool: params.name }));

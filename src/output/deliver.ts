@@ -2,18 +2,28 @@
 //   files     → streamed to disk under the base path (never buffered whole), the tool's message names the path;
 //   resources → returned inline as an embedded resource (base64), plus an `audio` block for clients whose
 //               negotiated protocol has one, plus the tool's informative text;
-//   both      → written to disk and returned inline.
+//   both      → written to disk and returned inline;
+//   link      → streamed into the link store, the tool's message gives a signed download URL (output/links.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { OutputMode } from '../config.js';
 import { baseFileName, createUniqueFile } from './file-names.js';
+import { isoSeconds, type Links, type PublishedLink } from './links.js';
 import { resolveOutputDirectory } from './paths.js';
 import { noteStreamed, streamToFile } from './stream-to-file.js';
 
 export interface OutputSettings {
   mode: OutputMode;
   basePath: string;
+  /** The link store; set when the mode is `link`. */
+  links?: Links;
+}
+
+/** What delivering needs of a tool call: the settings, and the origin its links are built on. */
+export interface OutputContext {
+  settings: { output: OutputSettings };
+  publicOrigin: string;
 }
 
 export interface GeneratedFile {
@@ -82,22 +92,41 @@ function inlineBlocks(bytes: Buffer, uri: string, mimeType: string, audioBlock: 
 }
 
 /** Where a tool's output will go, checked before the tool spends anything upstream. */
-export interface OutputTarget {
-  mode: OutputMode;
-  dir: string;
-  realBase: string;
+export type OutputTarget =
+  | { mode: Exclude<OutputMode, 'link'>; dir: string; realBase: string }
+  | { mode: 'link'; links: Links; origin: string };
+
+/** The link store of a context in link mode; undefined in the other modes. */
+function linksOf(ctx: OutputContext): Links | undefined {
+  const { mode, links } = ctx.settings.output;
+  if (mode !== 'link') return undefined;
+  if (!links) throw new Error('output mode is link but no link store was given');
+  return links;
 }
 
-/** Resolves and checks the output directory; call it before the upstream call so a bad path costs nothing. */
-export async function prepareOutput(settings: OutputSettings, outputDirectory: string | undefined): Promise<OutputTarget> {
+/**
+ * Resolves and checks the output directory; call it before the upstream call so a bad path costs nothing.
+ * In link mode nothing is written under the base path, so the directory is not used.
+ */
+export async function prepareOutput(ctx: OutputContext, outputDirectory: string | undefined): Promise<OutputTarget> {
+  const settings = ctx.settings.output;
+  const links = linksOf(ctx);
+  if (links) return { mode: 'link', links, origin: ctx.publicOrigin };
   const dir = await resolveOutputDirectory(settings.basePath, outputDirectory);
   const realBase = await fs.realpath(settings.basePath).catch(() => settings.basePath);
-  return { mode: settings.mode, dir, realBase };
+  return { mode: settings.mode as Exclude<OutputMode, 'link'>, dir, realBase };
 }
 
+/** How a link reads in a tool's message: the URL, then its expiry (so no sentence's full stop ends up in the URL). */
+const linkWhere = (link: PublishedLink) => `Download link: ${link.url} (expires ${isoSeconds(link.expiresAt)})`;
+
 export async function deliverFile(target: OutputTarget, file: GeneratedFile, opts: DeliverOptions): Promise<ContentBlock[]> {
-  const { dir, realBase } = target;
   const name = baseFileName(file.tag, file.idText, file.extension, file.fullId);
+  if (target.mode === 'link') {
+    const link = await target.links.publish(target.origin, { name, data: file.data });
+    return [{ type: 'text', text: opts.message(linkWhere(link)) }];
+  }
+  const { dir, realBase } = target;
 
   if (target.mode === 'resources') {
     const bytes = await toBuffer(file.data);
@@ -153,16 +182,32 @@ export function inlineTextUri(name: string): string {
 
 /**
  * Text too long for a model's context (transcripts, long lists) travels as an embedded text resource with a
- * short note, not as a temp-file path on the server that a remote client cannot open. Its URI is
- * inlineTextUri(name).
+ * short note, not as a temp-file path on the server that a remote client cannot open; its URI is
+ * inlineTextUri(name). In link mode it is stored and the note gives its download link instead. `uri` is
+ * where the text went, when it did not stay in the first block.
  */
-export function longText(text: string, opts: { maxLength: number; kind: string; name: string }): ContentBlock[] {
-  if (text.length <= opts.maxLength) return [{ type: 'text', text }];
+export async function longText(
+  ctx: OutputContext,
+  text: string,
+  opts: { maxLength: number; kind: string; name: string },
+): Promise<{ content: ContentBlock[]; uri?: string }> {
+  if (text.length <= opts.maxLength) return { content: [{ type: 'text', text }] };
+  const intro = `The ${opts.kind} is ${text.length} characters long, so it is`;
+  const links = linksOf(ctx);
+  if (links) {
+    // conversations/conv%201/transcript.txt → conversations_conv_1_transcript.txt
+    const fileName = decodeURIComponent(opts.name).replace(/[^\p{L}\p{N}_.-]/gu, '_');
+    const link = await links.publish(ctx.publicOrigin, { name: fileName, data: Buffer.from(text, 'utf8') });
+    return { content: [{ type: 'text', text: `${intro} stored for download. ${linkWhere(link)}.` }], uri: link.url };
+  }
   const uri = inlineTextUri(opts.name);
-  return [
-    { type: 'text', text: `The ${opts.kind} is ${text.length} characters long, so it is returned as a text resource (${uri}).` },
-    { type: 'resource', resource: { uri, mimeType: 'text/plain', text } },
-  ];
+  return {
+    content: [
+      { type: 'text', text: `${intro} returned as a text resource (${uri}).` },
+      { type: 'resource', resource: { uri, mimeType: 'text/plain', text } },
+    ],
+    uri,
+  };
 }
 
 /** The official server's sentence about where output goes, used in tool descriptions. */
@@ -174,5 +219,7 @@ export function outputModeDescription(mode: OutputMode): string {
       return 'Returns output as base64-encoded MCP resource';
     case 'both':
       return 'Saves file to directory (default: $HOME/Desktop) AND returns as base64-encoded MCP resource';
+    case 'link':
+      return 'Stores the output on the server and returns a download link that expires (output_directory is not used)';
   }
 }

@@ -359,7 +359,7 @@ describe('speech_to_text', () => {
   });
 
   it('return_transcript_to_client_directly returns the diarized text in every mode and writes nothing', async () => {
-    for (const mode of ['files', 'resources', 'both']) {
+    for (const mode of ['files', 'resources', 'both', 'link']) {
       await contract.withApp({ ELEVENLABS_MCP_OUTPUT_MODE: mode }, async ({ app, call, fake }) => {
         await put(app, 'in/talk.flac', 'SPEECH:hello there|(laughter) hi you|bye now');
         const { text, content, isError } = await call('speech_to_text', {

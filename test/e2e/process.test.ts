@@ -78,7 +78,7 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(1);
-    expect(out).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"cloud\\")`);
+    expect(out).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both', 'link' (got \\"cloud\\")`);
   });
 });
 
@@ -218,7 +218,7 @@ describe('.env', () => {
     await fs.writeFile(file, 'PORT=0\nELEVENLABS_MCP_OUTPUT_MODE=bogus\n');
     const server = start(os.tmpdir(), { DOTENV_CONFIG_PATH: file });
     expect(await server.exited).toBe(1);
-    expect(server.output()).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got \\"bogus\\")`);
+    expect(server.output()).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both', 'link' (got \\"bogus\\")`);
     await fs.rm(dir, { recursive: true, force: true });
   }, 30_000);
 });

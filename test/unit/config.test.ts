@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_VOICE_ID, loadConfig, RESIDENCY_ORIGINS } from '../../src/config.js';
 
@@ -55,11 +57,30 @@ describe('loadConfig', () => {
       ELEVENLABS_BASE_URL: 'ftp://x',
     });
     expect(problems).toHaveLength(5);
-    expect(problems).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both' (got "stream")`);
+    expect(problems).toContain(`ELEVENLABS_MCP_OUTPUT_MODE must be one of 'files', 'resources', 'both', 'link' (got "stream")`);
     expect(problems.find((p) => p.startsWith('ELEVENLABS_API_RESIDENCY'))).toBe(
       `ELEVENLABS_API_RESIDENCY must be one of 'us', 'eu', 'eu-residency', 'in', 'in-residency', 'sg', 'sg-residency', 'global' (got "mars")`,
     );
     expect(problems.some((p) => p.startsWith('PORT must be a whole number'))).toBe(true);
+  });
+
+  it('link mode: a random key unless LINK_SECRET is set (32 characters or more), an hour by default, and a warning without PUBLIC_URL on a public bind', () => {
+    const c = loadConfig({ ELEVENLABS_MCP_OUTPUT_MODE: 'link' }, '/home/u');
+    expect(c.links).toEqual({ secret: undefined, ttlSeconds: 3600, dir: path.join(os.tmpdir(), 'elevenlabs-mcp-links'), requestsPerMinute: 120 });
+    expect(c.warnings).toEqual([]);
+    expect(loadConfig({ LINK_SECRET: 's'.repeat(32), LINK_DIR: '~/links', LINK_TTL_SECONDS: '60' }, '/home/u').links).toMatchObject({
+      secret: 's'.repeat(32),
+      dir: '/home/u/links',
+      ttlSeconds: 60,
+    });
+    const problems = problemsOf({ LINK_SECRET: 'short-secret', LINK_TTL_SECONDS: '0' });
+    expect(problems).toContain('LINK_SECRET must be at least 32 characters; use a long random one (e.g. `openssl rand -hex 32`)');
+    expect(problems).toContain('LINK_TTL_SECONDS must be a whole number from 1 to 604800 (got "0")');
+    // The problems never echo the secret.
+    expect(problems.join('\n')).not.toContain('short-secret');
+    const publicBind = { ELEVENLABS_MCP_OUTPUT_MODE: 'link', HOST: '0.0.0.0', MCP_AUTH_TOKENS: 't'.repeat(32) };
+    expect(loadConfig(publicBind).warnings).toEqual([expect.stringMatching(/^ELEVENLABS_MCP_OUTPUT_MODE=link without PUBLIC_URL: download links are built from the Host header/)]);
+    expect(loadConfig({ ...publicBind, PUBLIC_URL: 'https://mcp.example.com' }).warnings).toEqual([]);
   });
 
   it('output mode is trimmed and case-insensitive, as upstream', () => {

@@ -58,13 +58,14 @@ describe('render-sse-production.yaml', () => {
     expect(validate(blueprint), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
-  it('is a Docker web service on Dockerfile.sse, one instance, /health, secrets not synced, resources mode', () => {
+  it('is a Docker web service on Dockerfile.sse, one instance, /health, secrets not synced, link mode with a generated key', () => {
     const [svc] = blueprint.services;
     expect(svc).toMatchObject({ type: 'web', runtime: 'docker', dockerfilePath: './Dockerfile.sse', healthCheckPath: '/health', autoDeploy: true, numInstances: 1 });
     const vars = Object.fromEntries(svc.envVars.map((v: { key: string }) => [v.key, v]));
     expect(vars.ELEVENLABS_API_KEY).toEqual({ key: 'ELEVENLABS_API_KEY', sync: false });
     expect(vars.MCP_AUTH_TOKENS).toEqual({ key: 'MCP_AUTH_TOKENS', sync: false });
-    expect(vars.ELEVENLABS_MCP_OUTPUT_MODE.value).toBe('resources');
+    expect(vars.ELEVENLABS_MCP_OUTPUT_MODE.value).toBe('link');
+    expect(vars.LINK_SECRET).toEqual({ key: 'LINK_SECRET', generateValue: true });
     for (const key of Object.keys(vars)) expect(ENV_VARS as readonly string[]).toContain(key);
     expect(read('render-sse-production.yaml')).toMatch(/# One instance, on purpose/);
   });
@@ -76,12 +77,18 @@ describe('render-sse-production.yaml', () => {
       ...values,
       ELEVENLABS_API_KEY: 'sk_test',
       MCP_AUTH_TOKENS: 'a-token-of-thirty-two-characters-x',
+      // Render's generateValue: a base64-encoded 256-bit value.
+      LINK_SECRET: Buffer.alloc(32, 1).toString('base64'),
       PORT: '10000', // Render sets PORT and RENDER_EXTERNAL_URL itself
       RENDER_EXTERNAL_URL: 'https://elevenlabs-mcp-sse.onrender.com',
     });
     expect(config.oauth?.issuer).toBe('https://elevenlabs-mcp-sse.onrender.com');
     expect(config.limits.trustProxy).toBe(1);
-    expect(config.output.mode).toBe('resources');
+    expect(config.output.mode).toBe('link');
+    expect(config.links.secret).toHaveLength(44);
+    // Links are built on the service's own URL, so no warning about the Host header.
+    expect(config.publicUrl).toBe('https://elevenlabs-mcp-sse.onrender.com');
+    expect(config.warnings).toEqual([]);
   });
 });
 

@@ -50,7 +50,7 @@ describe('README "Differences from the official server"', () => {
 describe('guides', () => {
   it('mention only variables the server reads', () => {
     for (const guide of ['SSE_QUICKSTART.md', 'SSE_DEPLOYMENT_GUIDE.md', 'README.md']) {
-      const named = new Set([...read(guide).matchAll(/\b((?:ELEVENLABS|MCP|HTTP|SSE|MAX|RATE|CREDIT|UPSTREAM|SHUTDOWN|SESSION|ALLOWED|TRUST|OAUTH|PUBLIC|RENDER)_[A-Z0-9_]+)\b(?!\.md)/g)].map((m) => m[1]!));
+      const named = new Set([...read(guide).matchAll(/\b((?:ELEVENLABS|MCP|HTTP|SSE|MAX|RATE|CREDIT|UPSTREAM|SHUTDOWN|SESSION|ALLOWED|TRUST|OAUTH|PUBLIC|RENDER|LINK)_[A-Z0-9_]+)\b(?!\.md)/g)].map((m) => m[1]!));
       for (const name of named) {
         if (name === 'MCP_URL' || name === 'MCP_AUTH_TOKEN' || name === 'MCP_REMOTE_CONFIG_DIR') continue; // the bundled client's and mcp-remote's own
         expect(ENV_VARS as readonly string[], `${guide} mentions ${name}`).toContain(name);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../../mcp/define-tool.js';
 import { structuredTextResult } from '../../mcp/tool-result.js';
-import { inlineTextUri, longText } from '../../output/deliver.js';
+import { longText } from '../../output/deliver.js';
 import { nonEmptyString } from '../params.js';
 import { formatTranscript, TRANSCRIPT_MAX_LENGTH } from './conversation-format.js';
 
@@ -17,11 +17,11 @@ const Conversation = z.object({
   call_duration_secs: z.number(),
   call_successful: z.string().optional(),
   transcript_summary: z.string().optional(),
-  transcript: z.array(Turn).optional().describe('The turns; absent when the transcript is returned as a resource.'),
+  transcript: z.array(Turn).optional().describe('The turns; absent when the transcript is returned as a resource or a link.'),
   transcript_uri: z
     .string()
     .optional()
-    .describe('URI of the embedded text resource that holds a transcript longer than 50,000 characters.'),
+    .describe('Where a transcript longer than 50,000 characters went: the URI of its embedded text resource, or its download link in link output mode.'),
 });
 
 export const getConversation = defineTool({
@@ -49,7 +49,8 @@ export const getConversation = defineTool({
     }));
     const transcript = formatTranscript(turns);
     const name = `conversations/${encodeURIComponent(response.conversationId)}/transcript.txt`;
-    const [transcriptBlock, resource] = longText(transcript, { maxLength: TRANSCRIPT_MAX_LENGTH, kind: 'transcript', name });
+    const long = await longText(ctx, transcript, { maxLength: TRANSCRIPT_MAX_LENGTH, kind: 'transcript', name });
+    const [transcriptBlock, resource] = long.content;
     const transcriptText = transcriptBlock!.type === 'text' ? transcriptBlock!.text : '';
 
     const { metadata, analysis } = response;
@@ -77,7 +78,7 @@ Started: ${metadata.startTimeUnixSecs}`;
       start_time_unix_secs: metadata.startTimeUnixSecs,
       call_duration_secs: metadata.callDurationSecs,
       ...(analysis && { call_successful: String(analysis.callSuccessful), transcript_summary: analysis.transcriptSummary }),
-      ...(resource ? { transcript_uri: inlineTextUri(name) } : { transcript: turns }),
+      ...(long.uri ? { transcript_uri: long.uri } : { transcript: turns }),
     };
     // The official text, the same data as JSON text and structuredContent, then a long transcript's resource.
     const result = structuredTextResult(text, data);

@@ -102,11 +102,12 @@ Call Successful: ${c.callSuccessful}`,
     if (response.hasMore) pagination += ` (more available, next cursor: ${response.nextCursor})`;
     const full = `${pagination}\n\n${list}`;
 
-    const [first, ...rest] = longText(full, { maxLength: args.max_length, kind: 'conversation list', name: 'conversations/list.txt' });
+    const long = await longText(ctx, full, { maxLength: args.max_length, kind: 'conversation list', name: 'conversations/list.txt' });
+    const [first, ...rest] = long.content;
     const shown = first!.type === 'text' ? first!.text : '';
     // Like the official server, the pagination line stays in the text when the list itself moves out of it.
     // Then the page as JSON text (and structuredContent), then the resource holding a list over max_length.
-    const result = structuredTextResult(rest.length ? `${pagination}\n\n${shown}` : shown, structuredContent);
+    const result = structuredTextResult(long.uri ? `${pagination}\n\n${shown}` : shown, structuredContent);
     result.content.push(...rest);
     return result;
   },

@@ -110,12 +110,11 @@ ${COST_WARNING}`,
       ctx.requestOptions,
     );
     const text = formatSimulation(response);
-    return {
-      content: longText(text, {
-        maxLength: MAX_INLINE,
-        kind: 'simulated conversation',
-        name: `simulate_conversation/${baseFileName('sim', agentId, 'md')}`,
-      }),
-    };
+    const { content } = await longText(ctx, text, {
+      maxLength: MAX_INLINE,
+      kind: 'simulated conversation',
+      name: `simulate_conversation/${baseFileName('sim', agentId, 'md')}`,
+    });
+    return { content };
   },
 });

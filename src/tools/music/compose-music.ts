@@ -51,7 +51,7 @@ ${COST_WARNING}`,
       throw new UserError('music_length_ms cannot be used if composition_plan is provided');
     }
     const plan = args.composition_plan && validateCompositionPlan(args.composition_plan, 'composition_plan');
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     // The caller's plan goes out as written (snake_case, unknown keys kept), not through the SDK's typed,
     // key-stripping serializer; the SDK sends the fields left undefined as null, as the official server does.

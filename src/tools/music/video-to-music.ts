@@ -56,7 +56,7 @@ ${COST_WARNING}`,
         `The videos come to ${(total / 1024 / 1024).toFixed(1)} MB together; ElevenLabs accepts at most 200 MB per call.`,
       );
     }
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const audio = await client.music.videoToMusic(
       {

@@ -39,7 +39,7 @@ ${COST_WARNING}`,
     loop: z.boolean().default(false).describe('Make the sound effect loop seamlessly.'),
   }),
   async handle(args, ctx) {
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const audio = await client.textToSoundEffects.convert(
       { text: args.text, outputFormat: args.output_format, durationSeconds: args.duration_seconds, loop: args.loop },

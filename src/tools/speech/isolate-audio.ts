@@ -20,7 +20,7 @@ ${COST_WARNING}`,
   }),
   async handle(args, ctx) {
     const input = await resolveInputFile(ctx.settings.output.basePath, args.input_file_path);
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const audio = await client.audioIsolation.convert({ audio: await uploadFile(input) }, ctx.requestOptions);
     const content = await deliverFile(

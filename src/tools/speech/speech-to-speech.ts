@@ -26,7 +26,7 @@ ${COST_WARNING}`,
   async handle(args, ctx) {
     // Local checks first, so a wrong path costs no upstream call (the official server looks up the voice first).
     const input = await resolveInputFile(ctx.settings.output.basePath, args.input_file_path);
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const { voices } = await client.voices.search({ search: args.voice_name }, ctx.requestOptions);
     // The official wording: "voice", singular (text_to_speech says "voices").

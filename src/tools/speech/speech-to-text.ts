@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { ElevenLabs } from '@elevenlabs/elevenlabs-js';
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { COST_WARNING, defineTool } from '../../mcp/define-tool.js';
@@ -72,7 +71,7 @@ ${COST_WARNING}`,
     }
     const input = await resolveInputFile(ctx.settings.output.basePath, args.input_file_path);
     let target: OutputTarget | undefined;
-    if (args.save_transcript_to_file) target = await prepareOutput(ctx.settings.output, args.output_directory);
+    if (args.save_transcript_to_file) target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const response = await client.speechToText.convert(
       {
@@ -89,7 +88,7 @@ ${COST_WARNING}`,
     const inputName = path.basename(input);
 
     if (args.return_transcript_to_client_directly || !target) {
-      const content: ContentBlock[] = longText(transcript, {
+      const { content } = await longText(ctx, transcript, {
         maxLength: MAX_INLINE_TRANSCRIPT,
         kind: 'transcript',
         name: `speech_to_text/${baseFileName('stt', inputName, 'txt')}`,

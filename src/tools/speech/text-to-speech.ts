@@ -51,7 +51,7 @@ ${COST_WARNING}`,
   async handle(args, ctx) {
     if (args.text === '') throw new UserError('Text is required.');
     const voice = await resolveVoice(ctx, args.voice_id, args.voice_name);
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     const audio = await client.textToSpeech.convert(
       voice.id,

@@ -39,7 +39,7 @@ ${COST_WARNING}`,
   }),
   async handle(args, ctx) {
     if (args.voice_description === '') throw new UserError('Voice description is required.');
-    const target = await prepareOutput(ctx.settings.output, args.output_directory);
+    const target = await prepareOutput(ctx, args.output_directory);
     const client = await ctx.elevenlabs();
     // text stays an explicit key even when absent, so the wire body says "text": null as the official one does.
     const { previews } = await client.textToVoice.createPreviews(
@@ -60,8 +60,8 @@ ${COST_WARNING}`,
       {
         audioBlock: ctx.audioBlock,
         message: (wheres) => {
-          const places = wheres.map((w) => w.replace(/^(File saved as|Returned as resource): /, ''));
-          const saved = target.mode === 'resources' ? 'Previews returned as resources' : 'Files saved at';
+          const places = wheres.map((w) => w.replace(/^(File saved as|Returned as resource|Download link): /, ''));
+          const saved = { resources: 'Previews returned as resources', link: 'Download links', files: 'Files saved at', both: 'Files saved at' }[target.mode];
           return `Success. ${saved}: ${places.join(', ')}. Generated voice IDs are: ${ids.join(', ')}`;
         },
       },

@@ -1,0 +1,80 @@
+// Output mode `link`: a tool's output is stored and the client gets a download URL,
+//   <origin>/files/<id>/<file name>?exp=<unix seconds>&sig=<HMAC-SHA256>,
+// which works in any browser or HTTP client without the MCP bearer token: the signature is the credential.
+// It covers the id, the name and the expiry, so none can be changed; it is checked in constant time before
+// the expiry (a forged expiry is "invalid", not "expired") and before the disk is touched.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs/promises';
+import nodePath from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Refusal } from '../http/respond.js';
+import { createLinkFiles, LINK_ID, type LinkFiles } from '../stores/link-files.js';
+import { mimeTypeForExtension } from './formats.js';
+
+export interface PublishedLink {
+  url: string;
+  expiresAt: Date;
+  bytes: number;
+}
+
+/** A link that checked out: the stored file and how to serve it. */
+export interface LinkedFile {
+  path: string;
+  name: string;
+  mimeType: string;
+  expiresAt: Date;
+}
+
+export interface Links {
+  readonly ttlSeconds: number;
+  /** True when LINK_SECRET was unset and a random key was made for this process. */
+  readonly secretGenerated: boolean;
+  readonly files: LinkFiles;
+  /** Stores `data` (streamed) and returns its signed URL under `origin`. */
+  publish(origin: string, file: { name: string; data: AsyncIterable<Uint8Array> | Uint8Array }): Promise<PublishedLink>;
+  /** Checks a link's parts as a request brought them; a refusal says why in words a client can act on. */
+  check(id: string, name: string, exp: unknown, sig: unknown): Promise<{ file: LinkedFile } | { refusal: Refusal }>;
+  stop(): void;
+}
+
+/** An ISO time without milliseconds, for messages. */
+export const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function createLinks(settings: Config['links'], log: Logger, now: () => number = Date.now): Links {
+  const key = settings.secret ?? randomBytes(32).toString('hex');
+  const files = createLinkFiles(settings.dir, settings.ttlSeconds, log);
+  const signature = (id: string, name: string, exp: number) => createHmac('sha256', key).update(`files\n${id}\n${name}\n${exp}`).digest();
+
+  const invalid: Refusal = {
+    status: 403,
+    code: 'link_invalid',
+    message: 'This download link is not valid: it was altered, or it was made by another server or before the server restarted. Call the tool again for a new link.',
+  };
+
+  return {
+    ttlSeconds: settings.ttlSeconds,
+    secretGenerated: settings.secret === undefined,
+    files,
+    async publish(origin, file) {
+      const exp = Math.floor(now() / 1000) + settings.ttlSeconds;
+      const { id, bytes } = await files.write(exp, file.data);
+      const sig = signature(id, file.name, exp).toString('base64url');
+      return { url: `${origin}/files/${id}/${encodeURIComponent(file.name)}?exp=${exp}&sig=${sig}`, expiresAt: new Date(exp * 1000), bytes };
+    },
+    async check(id, name, exp, sig) {
+      if (!LINK_ID.test(id) || typeof exp !== 'string' || !/^\d{1,12}$/.test(exp) || typeof sig !== 'string') return { refusal: invalid };
+      const expected = signature(id, name, Number(exp));
+      const given = Buffer.from(sig, 'base64url');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { refusal: invalid };
+      const expiresAt = new Date(Number(exp) * 1000);
+      const gone = (what: string): { refusal: Refusal } => ({ refusal: { status: 410, code: 'link_expired', message: `${what} Call the tool again for a new link.` } });
+      if (expiresAt.getTime() <= now()) return gone(`This download link expired at ${isoSeconds(expiresAt)}.`);
+      const path = files.pathOf(id, Number(exp));
+      const stat = await fs.stat(path).catch(() => undefined);
+      if (!stat?.isFile()) return gone('The file behind this download link is no longer stored.');
+      return { file: { path, name, mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
+    },
+    stop: () => files.stop(),
+  };
+}
