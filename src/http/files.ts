@@ -4,15 +4,15 @@
 // requests (304, 412). What it would answer in HTML (416, 412, a file swept mid-request) is JSON here.
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
-import type { Links } from '../output/links.js';
+import { linkGone, type Links } from '../output/links.js';
 import { sendJsonError, sendRefusal } from './respond.js';
 
 export const FILES_ROUTE = '/files/:id/:name';
 
 export function serveLinkedFile(links: Links, log: Logger): RequestHandler {
-  return async (req, res, next) => {
+  return (req, res, next) => {
     const { id, name } = req.params as { id: string; name: string };
-    const checked = await links.check(id, name, req.query.exp, req.query.sig);
+    const checked = links.check(id, name, req.query.exp, req.query.sig);
     if ('refusal' in checked) return sendRefusal(res, checked.refusal);
     const { file } = checked;
     const type = file.mimeType.startsWith('text/') ? `${file.mimeType}; charset=utf-8` : file.mimeType;
@@ -40,9 +40,7 @@ export function serveLinkedFile(links: Links, log: Logger): RequestHandler {
           return sendJsonError(res, 416, 'range_not_satisfiable', 'The requested range is not inside the file; Content-Range gives its size.', err.headers ?? {});
         }
         if (err.status === 412) return sendJsonError(res, 412, 'precondition_failed', 'The file does not match the If-Match or If-Unmodified-Since precondition.');
-        if (err.code === 'ENOENT' || err.status === 404) {
-          return sendJsonError(res, 410, 'link_expired', 'The file behind this download link is no longer stored. Call the tool again for a new link.');
-        }
+        if (err.code === 'ENOENT' || err.status === 404) return sendRefusal(res, linkGone('The file behind this download link is no longer stored.'));
         log.warn({ err, id }, 'could not serve a linked file');
         next(err);
       },

@@ -121,7 +121,10 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
           requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
           audioBlock: session.audioBlock,
           principal: session.principal,
-          publicOrigin: originOf(extra, deps),
+          // Only tools that make a link ask.
+          get publicOrigin() {
+            return originOf(extra, deps);
+          },
           // Made on first use: most calls log nothing at the default level.
           get log() {
             return (log ??= deps.log.child({ sessionId: session.sessionId, tool: params.name }));

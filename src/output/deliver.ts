@@ -11,7 +11,7 @@ import type { OutputMode } from '../config.js';
 import { baseFileName, createUniqueFile } from './file-names.js';
 import { isoSeconds, type Links, type PublishedLink } from './links.js';
 import { resolveOutputDirectory } from './paths.js';
-import { noteStreamed, streamToFile } from './stream-to-file.js';
+import { fillNewFile, noteStreamed } from './stream-to-file.js';
 
 export interface OutputSettings {
   mode: OutputMode;
@@ -67,19 +67,7 @@ async function toBuffer(data: AsyncIterable<Uint8Array> | Uint8Array): Promise<B
 async function writeFile(dir: string, name: string, data: GeneratedFile['data'], keep: boolean) {
   const { handle, filePath } = await createUniqueFile(dir, name);
   const kept: Uint8Array[] = [];
-  try {
-    if (data instanceof Uint8Array) {
-      await handle.writeFile(data);
-      if (keep) kept.push(data);
-    } else {
-      await streamToFile(handle, data, keep ? (chunk) => kept.push(chunk) : undefined);
-    }
-    await handle.close();
-  } catch (err) {
-    await handle.close().catch(() => {});
-    await fs.rm(filePath, { force: true });
-    throw err;
-  }
+  await fillNewFile(handle, filePath, data, keep ? (chunk) => kept.push(chunk) : undefined);
   return { filePath, bytes: keep ? Buffer.concat(kept) : undefined };
 }
 

@@ -4,7 +4,6 @@
 // It covers the id, the name and the expiry, so none can be changed; it is checked in constant time before
 // the expiry (a forged expiry is "invalid", not "expired") and before the disk is touched.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import fs from 'node:fs/promises';
 import nodePath from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -33,10 +32,16 @@ export interface Links {
   readonly files: LinkFiles;
   /** Stores `data` (streamed) and returns its signed URL under `origin`. */
   publish(origin: string, file: { name: string; data: AsyncIterable<Uint8Array> | Uint8Array }): Promise<PublishedLink>;
-  /** Checks a link's parts as a request brought them; a refusal says why in words a client can act on. */
-  check(id: string, name: string, exp: unknown, sig: unknown): Promise<{ file: LinkedFile } | { refusal: Refusal }>;
+  /**
+   * Checks a link's parts as a request brought them; a refusal says why in words a client can act on. The
+   * disk is not touched: whether the file is still there is for the one read that serves it to find out.
+   */
+  check(id: string, name: string, exp: unknown, sig: unknown): { file: LinkedFile } | { refusal: Refusal };
   stop(): void;
 }
+
+/** 410 for a link whose output cannot be had any more: expired, or its file gone (LINK_DIR wiped). */
+export const linkGone = (why: string): Refusal => ({ status: 410, code: 'link_expired', message: `${why} Call the tool again for a new link.` });
 
 /** An ISO time without milliseconds, for messages. */
 export const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -62,18 +67,14 @@ export function createLinks(settings: Config['links'], log: Logger, now: () => n
       const sig = signature(id, file.name, exp).toString('base64url');
       return { url: `${origin}/files/${id}/${encodeURIComponent(file.name)}?exp=${exp}&sig=${sig}`, expiresAt: new Date(exp * 1000), bytes };
     },
-    async check(id, name, exp, sig) {
+    check(id, name, exp, sig) {
       if (!LINK_ID.test(id) || typeof exp !== 'string' || !/^\d{1,12}$/.test(exp) || typeof sig !== 'string') return { refusal: invalid };
       const expected = signature(id, name, Number(exp));
       const given = Buffer.from(sig, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { refusal: invalid };
       const expiresAt = new Date(Number(exp) * 1000);
-      const gone = (what: string): { refusal: Refusal } => ({ refusal: { status: 410, code: 'link_expired', message: `${what} Call the tool again for a new link.` } });
-      if (expiresAt.getTime() <= now()) return gone(`This download link expired at ${isoSeconds(expiresAt)}.`);
-      const path = files.pathOf(id, Number(exp));
-      const stat = await fs.stat(path).catch(() => undefined);
-      if (!stat?.isFile()) return gone('The file behind this download link is no longer stored.');
-      return { file: { path, name, mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
+      if (expiresAt.getTime() <= now()) return { refusal: linkGone(`This download link expired at ${isoSeconds(expiresAt)}.`) };
+      return { file: { path: files.pathOf(id, Number(exp)), name, mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
     },
     stop: () => files.stop(),
   };

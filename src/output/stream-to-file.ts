@@ -14,7 +14,7 @@
 // takes it: the flag is set just long enough to create one context that has `gc`, then cleared, so no
 // global `gc` appears and later vm contexts do not get one either. If that ever fails (another runtime, flags
 // frozen), streaming works as before, only without the reclaiming.
-import type { FileHandle } from 'node:fs/promises';
+import fs, { type FileHandle } from 'node:fs/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -58,6 +58,38 @@ export function noteStreamed(bytes: number): void {
     minorGc({ type: 'minor' });
   } catch {
     minorGc = null;
+  }
+}
+
+/**
+ * Fills a file just created for `data` (bytes, or a stream written as it arrives), calling `onChunk` with each
+ * piece written, and closes it. On any failure the partial file is removed and the error rethrown, so no
+ * half-written output is ever left behind. Returns the number of bytes written.
+ */
+export async function fillNewFile(
+  handle: FileHandle,
+  filePath: string,
+  data: AsyncIterable<Uint8Array> | Uint8Array,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<number> {
+  let bytes = 0;
+  const written = (chunk: Uint8Array) => {
+    bytes += chunk.byteLength;
+    onChunk?.(chunk);
+  };
+  try {
+    if (data instanceof Uint8Array) {
+      await handle.writeFile(data);
+      written(data);
+    } else {
+      await streamToFile(handle, data, written);
+    }
+    await handle.close();
+    return bytes;
+  } catch (err) {
+    await handle.close().catch(() => {});
+    await fs.rm(filePath, { force: true });
+    throw err;
   }
 }
 

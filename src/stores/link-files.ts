@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { streamToFile } from '../output/stream-to-file.js';
+import { fillNewFile } from '../output/stream-to-file.js';
 
 export const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
 const STORED_NAME = /^(\d{1,12})-([A-Za-z0-9_-]{22})$/;
@@ -58,21 +58,7 @@ export function createLinkFiles(dir: string, ttlSeconds: number, log: Logger): L
       await ensureDir();
       const id = randomBytes(16).toString('base64url');
       const filePath = pathOf(id, expiresAtSeconds);
-      const handle = await fs.open(filePath, 'wx', 0o600);
-      let bytes = 0;
-      try {
-        if (data instanceof Uint8Array) {
-          await handle.writeFile(data);
-          bytes = data.byteLength;
-        } else {
-          await streamToFile(handle, data, (chunk) => (bytes += chunk.byteLength));
-        }
-        await handle.close();
-      } catch (err) {
-        await handle.close().catch(() => {});
-        await fs.rm(filePath, { force: true });
-        throw err;
-      }
+      const bytes = await fillNewFile(await fs.open(filePath, 'wx', 0o600), filePath, data);
       return { id, bytes };
     },
     stop: () => clearInterval(timer),

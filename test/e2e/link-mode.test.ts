@@ -221,6 +221,16 @@ describe('serving a link', () => {
     await eventually(async () => expect(await fs.readdir(linkDir)).toEqual([]));
   });
 
+  it('a link whose file is gone (LINK_DIR wiped by a restart or deploy) is 410 as JSON', async () => {
+    const { client, linkDir } = await linkServer();
+    const { url } = linkIn(textOf(await callTool(client, 'text_to_speech', { text: 'Wiped' })));
+    for (const name of await fs.readdir(linkDir)) await fs.rm(path.join(linkDir, name));
+    const res = await fetch(url);
+    expect(res.status).toBe(410);
+    expect(res.headers.get('content-disposition')).toBeNull();
+    expect(await errorBody(res)).toEqual({ code: 'link_expired', message: 'The file behind this download link is no longer stored. Call the tool again for a new link.' });
+  });
+
   it('at start, expired outputs an earlier process left are removed, and nothing else', async () => {
     const linkDir = await tempDir();
     const now = Math.floor(Date.now() / 1000);
