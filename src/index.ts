@@ -31,11 +31,10 @@ async function main(): Promise<void> {
     { url: listeningUrl(server), version: SERVER_VERSION, outputMode: config.output.mode, upstream: config.elevenlabs.baseUrl },
     `ElevenLabs MCP server listening: Streamable HTTP at ${listeningUrl(server)}/mcp, legacy SSE at ${listeningUrl(server)}/sse`,
   );
-  const links = app.mcp.links;
-  if (links) {
+  if (config.output.mode === 'link') {
     log.info(
-      { dir: links.files.dir, ttlSeconds: links.ttlSeconds, origin: config.publicUrl ?? 'the Host of each request' },
-      links.secretGenerated
+      { dir: config.links.dir, ttlSeconds: config.links.ttlSeconds, origin: config.publicUrl ?? 'the Host of each request' },
+      config.links.secret === undefined
         ? 'Output mode link: LINK_SECRET is unset, so links are signed with a key made for this process and stop working when it exits'
         : 'Output mode link: outputs are served at /files with signed, expiring links',
     );

@@ -8,28 +8,22 @@ import nodePath from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Refusal } from '../http/respond.js';
-import { createLinkFiles, LINK_ID, type LinkFiles } from '../stores/link-files.js';
+import { createLinkFiles, LINK_ID } from '../stores/link-files.js';
 import { mimeTypeForExtension } from './formats.js';
 
 export interface PublishedLink {
   url: string;
   expiresAt: Date;
-  bytes: number;
 }
 
 /** A link that checked out: the stored file and how to serve it. */
 export interface LinkedFile {
   path: string;
-  name: string;
   mimeType: string;
   expiresAt: Date;
 }
 
 export interface Links {
-  readonly ttlSeconds: number;
-  /** True when LINK_SECRET was unset and a random key was made for this process. */
-  readonly secretGenerated: boolean;
-  readonly files: LinkFiles;
   /** Stores `data` (streamed) and returns its signed URL under `origin`. */
   publish(origin: string, file: { name: string; data: AsyncIterable<Uint8Array> | Uint8Array }): Promise<PublishedLink>;
   /**
@@ -58,14 +52,11 @@ export function createLinks(settings: Config['links'], log: Logger, now: () => n
   };
 
   return {
-    ttlSeconds: settings.ttlSeconds,
-    secretGenerated: settings.secret === undefined,
-    files,
     async publish(origin, file) {
       const exp = Math.floor(now() / 1000) + settings.ttlSeconds;
-      const { id, bytes } = await files.write(exp, file.data);
+      const id = await files.write(exp, file.data);
       const sig = signature(id, file.name, exp).toString('base64url');
-      return { url: `${origin}/files/${id}/${encodeURIComponent(file.name)}?exp=${exp}&sig=${sig}`, expiresAt: new Date(exp * 1000), bytes };
+      return { url: `${origin}/files/${id}/${encodeURIComponent(file.name)}?exp=${exp}&sig=${sig}`, expiresAt: new Date(exp * 1000) };
     },
     check(id, name, exp, sig) {
       if (!LINK_ID.test(id) || typeof exp !== 'string' || !/^\d{1,12}$/.test(exp) || typeof sig !== 'string') return { refusal: invalid };
@@ -74,7 +65,7 @@ export function createLinks(settings: Config['links'], log: Logger, now: () => n
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { refusal: invalid };
       const expiresAt = new Date(Number(exp) * 1000);
       if (expiresAt.getTime() <= now()) return { refusal: linkGone(`This download link expired at ${isoSeconds(expiresAt)}.`) };
-      return { file: { path: files.pathOf(id, Number(exp)), name, mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
+      return { file: { path: files.pathOf(id, Number(exp)), mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
     },
     stop: () => files.stop(),
   };

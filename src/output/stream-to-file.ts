@@ -64,28 +64,22 @@ export function noteStreamed(bytes: number): void {
 /**
  * Fills a file just created for `data` (bytes, or a stream written as it arrives), calling `onChunk` with each
  * piece written, and closes it. On any failure the partial file is removed and the error rethrown, so no
- * half-written output is ever left behind. Returns the number of bytes written.
+ * half-written output is ever left behind.
  */
 export async function fillNewFile(
   handle: FileHandle,
   filePath: string,
   data: AsyncIterable<Uint8Array> | Uint8Array,
   onChunk?: (chunk: Uint8Array) => void,
-): Promise<number> {
-  let bytes = 0;
-  const written = (chunk: Uint8Array) => {
-    bytes += chunk.byteLength;
-    onChunk?.(chunk);
-  };
+): Promise<void> {
   try {
     if (data instanceof Uint8Array) {
       await handle.writeFile(data);
-      written(data);
+      onChunk?.(data);
     } else {
-      await streamToFile(handle, data, written);
+      await streamToFile(handle, data, onChunk);
     }
     await handle.close();
-    return bytes;
   } catch (err) {
     await handle.close().catch(() => {});
     await fs.rm(filePath, { force: true });

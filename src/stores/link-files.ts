@@ -14,13 +14,11 @@ export const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
 const STORED_NAME = /^(\d{1,12})-([A-Za-z0-9_-]{22})$/;
 
 export interface LinkFiles {
-  readonly dir: string;
-  /** Streams `data` into a new file that expires at `expiresAtSeconds`; returns its id and size. */
-  write(expiresAtSeconds: number, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<{ id: string; bytes: number }>;
+  /** Streams `data` into a new file that expires at `expiresAtSeconds`; returns its id. */
+  write(expiresAtSeconds: number, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<string>;
   /** The path of a stored output (which may have been swept since). */
   pathOf(id: string, expiresAtSeconds: number): string;
-  /** Removes every expired output; returns how many were removed. */
-  sweep(nowMs?: number): Promise<number>;
+  /** Stops the sweeper. */
   stop(): void;
 }
 
@@ -31,7 +29,9 @@ export function createLinkFiles(dir: string, ttlSeconds: number, log: Logger): L
     throw err;
   }));
 
-  const sweep = async (nowMs = Date.now()) => {
+  /** Removes every expired output. */
+  const sweep = async () => {
+    const nowMs = Date.now();
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     let removed = 0;
     for (const name of names) {
@@ -41,7 +41,6 @@ export function createLinkFiles(dir: string, ttlSeconds: number, log: Logger): L
       await fs.rm(path.join(dir, name), { force: true }).then(() => removed++, (err: unknown) => log.warn({ err, name }, 'could not remove an expired link file'));
     }
     if (removed) log.debug({ removed }, 'expired link files removed');
-    return removed;
   };
   const sweepLogged = () => void sweep().catch((err: unknown) => log.warn({ err }, 'link sweep failed'));
   sweepLogged();
@@ -51,15 +50,13 @@ export function createLinkFiles(dir: string, ttlSeconds: number, log: Logger): L
   const pathOf = (id: string, expiresAtSeconds: number) => path.join(dir, `${expiresAtSeconds}-${id}`);
 
   return {
-    dir,
     pathOf,
-    sweep,
     async write(expiresAtSeconds, data) {
       await ensureDir();
       const id = randomBytes(16).toString('base64url');
       const filePath = pathOf(id, expiresAtSeconds);
-      const bytes = await fillNewFile(await fs.open(filePath, 'wx', 0o600), filePath, data);
-      return { id, bytes };
+      await fillNewFile(await fs.open(filePath, 'wx', 0o600), filePath, data);
+      return id;
     },
     stop: () => clearInterval(timer),
   };
