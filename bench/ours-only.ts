@@ -1,13 +1,39 @@
 // The measurements only OURS gets, each on a fresh process: RSS and keep-alive punctuality with 10,000
 // idle sessions, and the peak memory of a 50 MB text_to_speech in each output mode (files and link stream it
-// to disk; resources must hold the audio and its base64 text, and its row states that bound).
+// to disk; resources must hold the audio and its base64 text, and its row states that bound). Also, in this
+// process, the cost of the ElevenLabs client each upstream tool call gets (elevenlabs/client.ts).
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createElevenLabsProvider } from '../src/elevenlabs/client.js';
 import { openInitialized, openMany, postAgent, type BenchSession } from './load.js';
 import * as measure from './scenarios.js';
 import { memory, settledRss, type Running } from './servers.js';
 
 type Start = (env?: Record<string, string>) => Promise<Running>;
+
+/** µs to make the ElevenLabs client of one tool call (with its observing fetch), once the SDK is loaded. */
+export async function perCallClientUs(n = 20_000): Promise<number> {
+  const provider = createElevenLabsProvider({
+    apiKey: 'bench-key',
+    baseUrl: 'http://127.0.0.1:9',
+    residency: 'us',
+    timeoutSeconds: 60,
+    maxRetries: 2,
+    defaultVoiceId: 'v',
+  });
+  const observer = { answered: () => {} };
+  // The SDK's sub-clients are made on first use; text_to_speech's is what most calls touch.
+  const made: unknown[] = [];
+  const makeOne = async () => void made.push((await provider.get(observer)).textToSpeech);
+  for (let i = 0; i < 2000; i++) await makeOne();
+  made.length = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await makeOne();
+  const us = ((performance.now() - t0) * 1000) / n;
+  made.length = 0;
+  return us;
+}
 
 export async function heartbeatRun(startOurs: Start, intervalMs = 2000, sessions = 10_000) {
   const server = await startOurs({ SSE_KEEPALIVE_MS: String(intervalMs) });

@@ -38,6 +38,8 @@ type Mem = { rss: number; hwm: number };
 
 export interface Extras {
   sdkRequireMs: number;
+  /** µs to make the ElevenLabs client of one upstream tool call, in the bench's own process. */
+  clientPerCallUs: number;
   /** tools/list latency of FLOOR serving OURS's 27 tools instead of its one, on each wire. */
   floorFullList: Record<'sse' | 'mcp', Stat>;
   /**
@@ -177,6 +179,12 @@ export function renderTable(results: ServerResult[], extras: Extras): { markdown
       oursOnly(label, `${f(t.growth / MB, 1)} (${detail}; ${where} ${f(t.outputBytes / MB, 1)} MB in ${f(t.ms, 0)} ms)`, '< 20 MB, output complete', t.ok && t.growth < 20 * MB);
     }
   }
+  oursOnly(
+    'ElevenLabs client made for one upstream tool call (µs, in-process)',
+    f(extras.clientPerCallUs, 1),
+    '≤ 100 µs (an upstream round trip takes ms)',
+    extras.clientPerCallUs <= 100,
+  );
   if (extras.heartbeat) {
     const h = extras.heartbeat;
     oursOnly(`RSS with ${h.sessions} idle /sse sessions, keep-alives on (MB)`, f(h.rss / MB, 1), '10,000 sessions under 600 MB', h.sessions >= 10_000 && h.rss < 600 * MB);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
 import { openInitialized, p50p99, postAgent, type BenchSession, type Wire } from './load.js';
-import { bigTts, heartbeatRun } from './ours-only.js';
+import { bigTts, heartbeatRun, perCallClientUs } from './ours-only.js';
 import { describeMachine, renderReport, type Extras, type ServerResult, type WireResult } from './report.js';
 import * as measure from './scenarios.js';
 import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
@@ -98,6 +98,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 // 1. The ElevenLabs SDK's own require time (the allowance in the start-up target).
 const sdkRequireMs = nodeRunMs(['-e', "require('@elevenlabs/elevenlabs-js')"]) - nodeRunMs(['-e', '0']);
 log(`ElevenLabs SDK require: ${sdkRequireMs.toFixed(0)} ms`);
+const clientPerCallUs = await perCallClientUs();
+log(`ElevenLabs client per upstream tool call: ${clientPerCallUs.toFixed(1)} µs`);
 
 // 2. Spawn → first /health 200, five starts each, interleaved.
 const starts: Record<string, number[]> = { FLOOR: [], OURS: [], SDK: [] };
@@ -263,7 +265,7 @@ for (const mode of ['files', 'link', 'resources'] as const) {
   log(`OURS: 50 MB text_to_speech, ${mode} mode`);
   tts.push(await bigTts((env) => run(OURS, env), baseDir, mode));
 }
-const extras: Extras = { sdkRequireMs, floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) }, heartbeat, tts };
+const extras: Extras = { sdkRequireMs, clientPerCallUs, floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) }, heartbeat, tts };
 clearTimeout(watchdog);
 await fake.close();
 

@@ -86,6 +86,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     settings: { defaultVoiceId: config.elevenlabs.defaultVoiceId, output: { ...config.output, links } },
     publicOrigin: config.publicUrl,
     listenOrigin: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    progressIntervalMs: config.sessions.progressIntervalMs,
     log,
   });
   // Every route, every method: the guards in security order, then the transport's own handlers.

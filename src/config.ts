@@ -162,6 +162,8 @@ const EnvSchema = z.object({
   // this long is closed, and its id then answers 404 so the client initializes again.
   MCP_SESSION_IDLE_MS: int('MCP_SESSION_IDLE_MS', 30 * 60_000, 100, 7 * 24 * 3_600_000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  // A tool call whose client asked for progress hears from the server at least this often.
+  PROGRESS_INTERVAL_MS: int('PROGRESS_INTERVAL_MS', 5000, 50, 120_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   HTTP_HEADERS_TIMEOUT_MS: int('HTTP_HEADERS_TIMEOUT_MS', 60_000, 1000, 3_600_000),
   HTTP_REQUEST_TIMEOUT_MS: int('HTTP_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
@@ -236,6 +238,8 @@ export interface Config {
     capRetryAfterSeconds: number;
     /** A /mcp session with no request and no open stream for this long is closed. */
     idleMs: number;
+    /** The longest a tool call with a progress token goes without a progress notification. */
+    progressIntervalMs: number;
   };
   auth: {
     /** Bearer tokens accepted on every MCP route; empty means no authentication. */
@@ -423,6 +427,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
       maxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES,
       capRetryAfterSeconds: e.SESSION_CAP_RETRY_AFTER_SECONDS,
       idleMs: e.MCP_SESSION_IDLE_MS,
+      progressIntervalMs: e.PROGRESS_INTERVAL_MS,
     },
     publicUrl: e.PUBLIC_URL,
     oauth:

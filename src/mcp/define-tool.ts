@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Config, Toolset } from '../config.js';
 import type { ElevenLabsClient } from '../elevenlabs/client.js';
 import type { Logger } from '../logger.js';
+import type { CallReport } from './call-report.js';
 import type { OutputSettings } from '../output/deliver.js';
 
 /**
@@ -33,6 +34,8 @@ export interface ToolContext {
   principal: string;
   /** The origin clients reach this server at (PUBLIC_URL, or the request's Host), for download links. */
   publicOrigin: string;
+  /** Progress and log messages for the client; the registry and the ElevenLabs client feed it. */
+  report: CallReport;
   log: Logger;
 }
 

@@ -17,22 +17,27 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
   type Implementation,
   type JSONRPCMessage,
+  type LoggingLevel,
+  type ProgressToken,
   type Result,
   type ServerCapabilities,
+  type ServerNotification,
   type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { z } from 'zod';
-import type { ElevenLabsProvider } from '../elevenlabs/client.js';
+import type { ElevenLabsClient, ElevenLabsProvider } from '../elevenlabs/client.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { listResources, readResource } from '../output/resources.js';
 import type { SessionConnector } from '../transports/session-store.js';
-import type { ToolSettings } from './define-tool.js';
+import { createCallReport, DEFAULT_CLIENT_LOG_LEVEL, type CallReport } from './call-report.js';
+import type { ToolContext, ToolSettings } from './define-tool.js';
 import type { ToolRegistry } from './tool-registry.js';
 
 export interface SessionServerDeps {
@@ -45,6 +50,8 @@ export interface SessionServerDeps {
   publicOrigin: string | undefined;
   /** The address the server listens on: the origin of last resort when a request has no usable Host. */
   listenOrigin: string;
+  /** PROGRESS_INTERVAL_MS: the longest a call with a progress token stays silent. */
+  progressIntervalMs: number;
   log: Logger;
 }
 
@@ -56,9 +63,17 @@ interface SessionState {
   readonly sessionId: string;
   readonly principal: string;
   audioBlock: boolean;
+  /** Set by logging/setLevel: the least severe log message the client gets. */
+  logLevel: LoggingLevel;
 }
 
-type Extra = { signal: AbortSignal; requestInfo?: { headers: Record<string, string | string[] | undefined> } };
+type Extra = {
+  signal: AbortSignal;
+  requestInfo?: { headers: Record<string, string | string[] | undefined> };
+  _meta?: { progressToken?: ProgressToken };
+  /** Sends a notification related to this request (on /mcp, on the request's own stream). */
+  sendNotification(notification: ServerNotification): Promise<void>;
+};
 
 /** A Host header that can stand in a URL as it is: a name or address, an optional port, nothing else. */
 const PLAIN_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
@@ -102,9 +117,8 @@ function lazySharedValidator(): jsonSchemaValidator {
 }
 
 export function createSessionServerFactory(deps: SessionServerDeps): SessionConnector {
-  const capabilities: ServerCapabilities = { tools: { listChanged: false }, resources: { listChanged: false } };
+  const capabilities: ServerCapabilities = { tools: { listChanged: false }, resources: { listChanged: false }, logging: {} };
   const basePath = deps.settings.output.basePath;
-  const elevenlabs = () => deps.elevenlabs.get();
   const jsonSchemaValidator = lazySharedValidator();
 
   const handlers = new Map<string, Handler>([
@@ -114,9 +128,13 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
       'tools/call',
       async (request, extra, session) => {
         const { params } = parse(CallToolRequestSchema, request, 'tools/call');
+        // Each made on first use: a local tool needs none of them.
         let log: Logger | undefined;
-        return deps.registry.call(params.name, params.arguments, {
-          elevenlabs,
+        let report: CallReport | undefined;
+        let client: Promise<ElevenLabsClient> | undefined;
+        const ctx: ToolContext = {
+          // The call's own client, whose requests tell its report what happens upstream.
+          elevenlabs: () => (client ??= deps.elevenlabs.get(ctx.report)),
           settings: deps.settings,
           requestOptions: { abortSignal: extra.signal, timeoutInSeconds: deps.elevenlabs.timeoutSeconds },
           audioBlock: session.audioBlock,
@@ -125,11 +143,30 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
           get publicOrigin() {
             return originOf(extra, deps);
           },
-          // Made on first use: most calls log nothing at the default level.
+          get report() {
+            return (report ??= createCallReport({
+              progressToken: extra._meta?.progressToken,
+              level: () => session.logLevel,
+              send: extra.sendNotification,
+              intervalMs: deps.progressIntervalMs,
+              log: () => ctx.log,
+            }));
+          },
           get log() {
             return (log ??= deps.log.child({ sessionId: session.sessionId, tool: params.name }));
           },
-        });
+        };
+        return deps.registry.call(params.name, params.arguments, ctx);
+      },
+    ],
+    [
+      // The SDK's Server answers this itself when logging is declared, keeping levels in a map per Server keyed
+      // by session id; it is removed there (see below) so the level is one field of the session, read by each
+      // call's report.
+      'logging/setLevel',
+      async (request, _extra, session) => {
+        session.logLevel = parse(SetLevelRequestSchema, request, 'logging/setLevel').params.level;
+        return {};
       },
     ],
     ['resources/list', async (request) => (parse(ListResourcesRequestSchema, request, 'resources/list'), { resources: await listResources(basePath) })],
@@ -168,8 +205,9 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
   };
 
   return async (transport: Transport, { sessionId, principal }) => {
-    const session: SessionState = { sessionId, principal, audioBlock: false };
+    const session: SessionState = { sessionId, principal, audioBlock: false, logLevel: DEFAULT_CLIENT_LOG_LEVEL };
     const server = new Server(deps.serverInfo, { capabilities, instructions: deps.instructions, jsonSchemaValidator });
+    server.removeRequestHandler('logging/setLevel');
     server.fallbackRequestHandler = (request, extra) => dispatch(request, extra, session) as Promise<ServerResult>;
     server.onerror = (err) => deps.log.debug({ err, sessionId }, 'protocol error');
     // The Server keeps the negotiated version to itself; this sees the initialize request first (Protocol

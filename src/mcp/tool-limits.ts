@@ -9,8 +9,11 @@ import { UserError } from '../errors.js';
 export interface ToolLimits {
   /** Throws a UserError naming the wait when the client's budget for paid calls is spent. */
   chargePaidCall(principal: string): void;
-  /** Runs fn when an upstream slot is free; throws a UserError when the queue is full. */
-  withUpstreamSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs fn when an upstream slot is free; throws a UserError when the queue is full. onWait hears, before
+   * the wait, how many calls hold a slot and how many wait ahead of this one.
+   */
+  withUpstreamSlot<T>(fn: () => Promise<T>, onWait?: (running: number, ahead: number) => void): Promise<T>;
 }
 
 export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency: number; queueLimit: number }): ToolLimits {
@@ -38,7 +41,7 @@ export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency
       times.push(now);
       recent.set(principal, times);
     },
-    withUpstreamSlot(fn) {
+    withUpstreamSlot(fn, onWait) {
       if (limit.activeCount >= opts.concurrency && limit.pendingCount >= opts.queueLimit) {
         return Promise.reject(
           new UserError(
@@ -46,6 +49,7 @@ export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency
           ),
         );
       }
+      if (onWait && limit.activeCount + limit.pendingCount >= opts.concurrency) onWait(limit.activeCount, limit.pendingCount);
       return limit(fn);
     },
   };

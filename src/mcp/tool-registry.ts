@@ -5,6 +5,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import type { CallReport } from './call-report.js';
 import { annotationsFor, type ToolContext, type ToolDefinition } from './define-tool.js';
 import { UserError } from '../errors.js';
 import { createToolLimits } from './tool-limits.js';
@@ -102,16 +103,22 @@ export function createToolRegistry(
       inFlight++;
       const started = Date.now();
       let result: CallToolResult | undefined;
+      let report: CallReport | undefined;
       try {
         if (tool.effect !== 'read') limits.chargePaidCall(ctx.principal);
+        // A local tool is done in a moment: no progress, nothing upstream to report.
+        report = tool.local ? undefined : ctx.report;
+        const onWait = report && ((running: number, ahead: number) => report!.waiting(running, ahead));
         return (result = await limits.withUpstreamSlot(async () => {
           // The client may have cancelled (or left) while the call waited for a slot.
           if (ctx.requestOptions.abortSignal.aborted) throw new UserError(`${name} was cancelled before it started.`);
+          report?.started();
           return tool.handle(parsed.data, ctx);
-        }));
+        }, onWait));
       } catch (err) {
         return (result = toErrorResult(err, name, ctx.log));
       } finally {
+        await report?.finish();
         if (debug) ctx.log.debug({ ms: Date.now() - started, isError: result?.isError === true }, 'tool call');
         if (--inFlight === 0) {
           const w = waiters;

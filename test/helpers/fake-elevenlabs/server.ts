@@ -26,8 +26,12 @@ export interface FakeResponse {
   status?: number;
   json?: unknown;
   bytes?: Buffer | Uint8Array;
-  /** Streamed in chunks, for large outputs: total size and a chunk generator. */
-  stream?: { size: number; chunkSize?: number; fill?: number };
+  /**
+   * Streamed in chunks, for large or slow outputs: total size, chunk size and fill byte; `everyMs` paces the
+   * chunks (otherwise as fast as the socket takes them), `contentLength` sends the length up front (otherwise
+   * the body is chunked, as ElevenLabs' audio is).
+   */
+  stream?: { size: number; chunkSize?: number; fill?: number; everyMs?: number; contentLength?: boolean };
   headers?: Record<string, string>;
 }
 
@@ -197,14 +201,21 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
         const out = await route.handle(fakeReq, state);
         if (out.stream) {
           answered = true;
-          res.writeHead(out.status ?? 200, { 'content-type': 'audio/mpeg', ...out.headers });
+          const { size, everyMs } = out.stream;
+          res.writeHead(out.status ?? 200, {
+            'content-type': 'audio/mpeg',
+            ...(out.stream.contentLength && { 'content-length': String(size) }),
+            ...out.headers,
+          });
           const chunk = Buffer.alloc(out.stream.chunkSize ?? 64 * 1024, out.stream.fill ?? 7);
-          let left = out.stream.size;
+          let left = size;
           const pump = () => {
-            while (left > 0) {
+            while (left > 0 && !res.destroyed) {
               const n = Math.min(left, chunk.length);
               left -= n;
-              if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+              const more = res.write(n === chunk.length ? chunk : chunk.subarray(0, n));
+              if (everyMs && left > 0) return void setTimeout(pump, everyMs);
+              if (!more) return void res.once('drain', pump);
             }
             res.end();
           };

@@ -77,8 +77,20 @@ export const speechRoutes: Route[] = [
       if (!body?.text) {
         return { status: 422, json: { detail: [{ loc: ['body', 'text'], msg: 'Field required', type: 'missing' }] } };
       }
-      const big = /^BIG:(\d+)$/.exec(body.text);
-      if (big) return { stream: { size: Number(big[1]) } };
+      // `BIG:<bytes>[,chunk=<bytes>][,every=<ms>][,length]`: a streamed answer of that size (see FakeResponse.stream).
+      const big = /^BIG:(\d+)((?:,(?:chunk=\d+|every=\d+|length))*)$/.exec(body.text);
+      if (big) {
+        const opt = (name: string) => /=(\d+)/.exec(big[2]!.split(',').find((o) => o.startsWith(`${name}=`)) ?? '')?.[1];
+        const [chunk, every] = [opt('chunk'), opt('every')];
+        return {
+          stream: {
+            size: Number(big[1]),
+            ...(chunk && { chunkSize: Number(chunk) }),
+            ...(every && { everyMs: Number(every) }),
+            contentLength: big[2]!.split(',').includes('length'),
+          },
+        };
+      }
       return { bytes: fakeAudio('TTS', req.params.voice_id!, body.text, req.query.get('output_format') ?? '') };
     },
   },
