@@ -107,8 +107,8 @@ export function createToolRegistry(
       try {
         if (tool.effect !== 'read') limits.chargePaidCall(ctx.principal);
         // A local tool is done in a moment: no progress, nothing upstream to report.
-        report = tool.local ? undefined : ctx.report;
-        const onWait = report && ((running: number, ahead: number) => report!.waiting(running, ahead));
+        const r = (report = tool.local ? undefined : ctx.report);
+        const onWait = r && ((running: number, ahead: number) => r.waiting(running, ahead));
         return (result = await limits.withUpstreamSlot(async () => {
           // The client may have cancelled (or left) while the call waited for a slot.
           if (ctx.requestOptions.abortSignal.aborted) throw new UserError(`${name} was cancelled before it started.`);
