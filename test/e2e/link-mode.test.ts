@@ -9,10 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMcpRoutes } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { longTranscript } from '../helpers/fake-elevenlabs/routes/conversations.js';
 import { fakeAudio } from '../helpers/fake-elevenlabs/state.js';
@@ -23,18 +24,15 @@ const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const LINK = /Download link: (\S+) \(expires (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)/;
 
 let fake: FakeElevenLabs;
-const cleanup: (() => Promise<unknown>)[] = [];
+const cleanup = useCleanup();
 beforeAll(async () => {
   fake = await startFakeElevenLabs();
 });
 afterAll(() => fake.close());
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
 
 async function tempDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-links-'));
-  cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
+  cleanup(() => fs.rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -51,7 +49,7 @@ async function linkServer(env: Record<string, string> = {}, transport: Transport
     ...env,
   });
   const client = await connectClient(app.url, { transport, headers: AUTH });
-  cleanup.push(() => app.close(), () => client.close());
+  cleanup(() => app.close(), () => client.close());
   return { app, client, linkDir };
 }
 
@@ -299,14 +297,14 @@ describe('serving a link', () => {
     if (mcp.filesRoute) host.get('/files/:id/:name', ...mcp.filesRoute);
     const server = http.createServer(host);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanup.push(async () => {
+    cleanup(async () => {
       await mcp.closeSessions();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const client = await connectClient(`${url}/ai`, { transport: 'mcp' });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const { url: link } = linkIn(textOf(await callTool(client, 'text_to_speech', { text: 'Embedded' })));
     expect(link.origin).toBe(url);
     const res = await fetch(link);

@@ -11,20 +11,18 @@ import {
   type LoggingMessageNotification,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { connectClient, startTestApp, textOf, TRANSPORTS, type TransportName } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let fake: FakeElevenLabs;
-const cleanup: (() => Promise<unknown>)[] = [];
+const cleanup = useCleanup();
 beforeAll(async () => {
   fake = await startFakeElevenLabs();
 });
 afterAll(() => fake.close());
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
 
 const TTS = /^\/v1\/text-to-speech\//;
 const INTERVAL_MS = 100;
@@ -38,13 +36,13 @@ async function server(env: Record<string, string> = {}) {
     PROGRESS_INTERVAL_MS: String(INTERVAL_MS),
     ...env,
   });
-  cleanup.push(() => app.close());
+  cleanup(() => app.close());
   return app;
 }
 
 async function client(url: string, transport: TransportName = 'mcp'): Promise<Client> {
   const c = await connectClient(url, { transport });
-  cleanup.push(() => c.close());
+  cleanup(() => c.close());
   return c;
 }
 
