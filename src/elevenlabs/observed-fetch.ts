@@ -18,7 +18,7 @@ export interface UpstreamAnswer {
   exhausted: boolean;
   /** Retries the SDK makes after a first try (ELEVENLABS_MAX_RETRIES). */
   maxRetries: number;
-  /** The delay the answer asked for (Retry-After, in seconds), when it gave one. */
+  /** For an answer that will be retried: the delay it asked for (Retry-After, in seconds), when it gave one. */
   retryAfterSeconds?: number;
   /** ElevenLabs' own reason for an answer that will be retried (the SDK drops that body unread). */
   reason?: string;
@@ -61,8 +61,7 @@ export function observedFetch(observer: UpstreamObserver, maxRetries: number, ba
       retrying,
       exhausted: isRetryable && !retrying,
       maxRetries,
-      retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
-      reason: retrying ? await reasonOf(response) : undefined,
+      ...(retrying && { retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')), reason: await reasonOf(response) }),
     });
     const receiving = observer.receiving;
     if (!receiving || !response.ok || !response.body || /json/i.test(response.headers.get('content-type') ?? '')) return response;

@@ -59,15 +59,14 @@ export function createCallReport(opts: CallReportOptions): CallReport {
   /** Whether a tick says how long the phase has lasted (waits), or just repeats it (a byte count). */
   let phaseTimed = true;
   let waitStarted: number | undefined;
+  /** Bytes received so far, and what they will come to when the answer gave its length. */
+  let bytes = 0;
+  let total: number | undefined;
   /** Bytes of bodies that have ended, so a second body's count goes on from the first's. */
   let bytesBefore = 0;
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> = Promise.resolve();
   let finished = false;
-
-  /** Bytes received so far, and what they will come to when the answer gave its length. */
-  let bytes = 0;
-  let total: number | undefined;
 
   const progress = (message: string) => {
     if (token === undefined || finished) return;

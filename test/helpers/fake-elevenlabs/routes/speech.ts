@@ -80,16 +80,9 @@ export const speechRoutes: Route[] = [
       // `BIG:<bytes>[,chunk=<bytes>][,every=<ms>][,length]`: a streamed answer of that size (see FakeResponse.stream).
       const big = /^BIG:(\d+)((?:,(?:chunk=\d+|every=\d+|length))*)$/.exec(body.text);
       if (big) {
-        const opt = (name: string) => /=(\d+)/.exec(big[2]!.split(',').find((o) => o.startsWith(`${name}=`)) ?? '')?.[1];
-        const [chunk, every] = [opt('chunk'), opt('every')];
-        return {
-          stream: {
-            size: Number(big[1]),
-            ...(chunk && { chunkSize: Number(chunk) }),
-            ...(every && { everyMs: Number(every) }),
-            contentLength: big[2]!.split(',').includes('length'),
-          },
-        };
+        const opts = new Map(big[2]!.split(',').slice(1).map((o) => o.split('=') as [string, string | undefined]));
+        const num = (name: string) => (opts.has(name) ? Number(opts.get(name)) : undefined);
+        return { stream: { size: Number(big[1]), chunkSize: num('chunk'), everyMs: num('every'), contentLength: opts.has('length') } };
       }
       return { bytes: fakeAudio('TTS', req.params.voice_id!, body.text, req.query.get('output_format') ?? '') };
     },
