@@ -1,22 +1,26 @@
 // createApp wires the HTTP surface from its dependencies and returns an Express app without listening, so
 // tests can listen on port 0. The MCP routes are also a Router of their own (createMcpRoutes), so an
-// existing Express app can mount them under a prefix. The order is the security order: /health (open),
-// Host and Origin guards, CORS, the bearer token, the rate limit, then the transports. With OAuth on, its
+// existing Express app can mount them under a prefix. The order is the security order: the request counter
+// (when /metrics is on), /health and /ready (open), Host and Origin guards, CORS, the bearer token, the rate
+// limit, then the transports; /metrics sits behind the guards with its own token. With OAuth on, its
 // endpoints (the SDK's auth router, at the root) sit behind the same guards, and the bearer check accepts
 // its access tokens beside the static ones. Every path ends in a JSON status.
 import express, { type Express, type IRouter, type RequestHandler, type Router } from 'express';
 import type { Config } from './config.js';
 import { createElevenLabsProvider, type ElevenLabsProvider } from './elevenlabs/client.js';
+import { createKeyCheck, type KeyCheck } from './elevenlabs/key-check.js';
 import { accessLog } from './http/access-log.js';
 import { bearerAuth, staticTokens } from './http/auth.js';
 import { jsonErrors, notFound } from './http/errors.js';
 import { corsForAllowedOrigins, originAndHostGuard } from './http/guards.js';
-import { healthHandler } from './http/health.js';
+import { healthHandler, readyHandler } from './http/health.js';
+import { countRequests, METRICS_PATH, metricsHandler } from './http/metrics.js';
 import { FILES_ROUTE, serveLinkedFile } from './http/files.js';
 import { byClientAddress, rateLimiter } from './http/rate-limit.js';
 import { mountRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
-import { createOAuthServer, type OAuthServer } from './oauth/server.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createOAuthServer, OAUTH_PATHS, type OAuthServer } from './oauth/server.js';
 import type { OAuthStore } from './oauth/store.js';
 import { createLinks, type Links } from './output/links.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
@@ -45,6 +49,10 @@ export interface McpRoutes {
   links: Links | undefined;
   /** GET /files/:id/:name behind the Host/Origin guard and a per-address limit; undefined unless in link mode. */
   filesRoute: RequestHandler[] | undefined;
+  /** What /metrics reports; undefined when it is off (MCP_AUTH_TOKENS set without METRICS_TOKEN). */
+  metrics: Metrics | undefined;
+  /** The paths of the MCP routes (/mcp, /sse, /messages). */
+  paths: string[];
   readonly draining: boolean;
   /** Refuse new sessions and report "draining" on /health; existing sessions keep working. */
   startDraining(): void;
@@ -52,7 +60,11 @@ export interface McpRoutes {
   closeSessions(): Promise<void>;
 }
 
-export type App = Express & { mcp: McpRoutes };
+export type App = Express & {
+  mcp: McpRoutes;
+  /** Whether ElevenLabs accepts the key, as /ready reports it; index.ts runs it once at start. */
+  keyCheck: KeyCheck;
+};
 
 /** State the routes keep somewhere other than this process's memory (the scale-out issue adds Redis). */
 export interface AppStores {
@@ -61,10 +73,14 @@ export interface AppStores {
 }
 
 export function createMcpRoutes(config: Config, log: Logger, stores: AppStores = {}): McpRoutes {
-  const elevenlabs = createElevenLabsProvider(config.elevenlabs);
-  const selection = selectTools(config);
-  const registry = createToolRegistry(selection.tools, config, selection.refused);
   const store = createMemorySessionStore();
+  const metrics = config.metrics.enabled
+    ? createMetrics({ sessions: () => sessionsByTransport(store), toolCallsInFlight: () => registry.inFlight })
+    : undefined;
+  const elevenlabs = createElevenLabsProvider(config.elevenlabs, metrics?.upstreamAnswer);
+  const selection = selectTools(config);
+  const registry = createToolRegistry(selection.tools, config, { refused: selection.refused, metrics });
+  const onRefusal = metrics?.refused;
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
   const idleExpiry = startIdleExpiry(store, config.sessions.idleMs, log);
   let draining = false;
@@ -73,6 +89,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     maxSessionsPerClient: config.sessions.maxPerClient,
     capRetryAfterSeconds: config.sessions.capRetryAfterSeconds,
     isDraining: () => draining,
+    onRefusal,
   });
   const bindSessions = config.auth.tokens.length > 0;
   const tokens = staticTokens(config.auth.tokens);
@@ -87,6 +104,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     publicOrigin: config.publicUrl,
     listenOrigin: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     progressIntervalMs: config.sessions.progressIntervalMs,
+    metrics,
     log,
   });
   // Every route, every method: the guards in security order, then the transport's own handlers.
@@ -94,7 +112,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     originAndHostGuard(config.http),
     corsForAllowedOrigins(config.http.allowedOrigins),
     bearerAuth(tokens, oauth?.bearer),
-    rateLimiter(config.limits.requestsPerMinute, log),
+    rateLimiter(config.limits.requestsPerMinute, log, { onRefusal }),
   ];
   const routes = [
     ...streamableHttpRoutes({ store, connect, admit, bindSessions, maxBodyBytes: config.http.maxBodyBytes, keepAliveMs: config.sessions.keepAliveMs, log }),
@@ -109,9 +127,10 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
       log,
     }),
   ];
+  const paths = [...new Set(routes.map((r) => r.path))];
   const mountOn = (target: IRouter) => {
     mountRoutes(target, front, routes);
-    target.use([...new Set(routes.map((r) => r.path))], jsonErrors(log));
+    target.use(paths, jsonErrors(log));
   };
   let router: Router | undefined;
 
@@ -127,7 +146,14 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     oauth,
     links,
     // No bearer token: the link's signature is the credential. Limited per client address instead.
-    filesRoute: links && [originAndHostGuard(config.http), rateLimiter(config.links.requestsPerMinute, log, byClientAddress), serveLinkedFile(links, log)],
+    filesRoute: links && [
+      originAndHostGuard(config.http),
+      // Counted apart from the MCP routes' limit: a player fetching ranges is not a client calling tools.
+      rateLimiter(config.links.requestsPerMinute, log, { keyOf: byClientAddress, onRefusal: onRefusal && (() => onRefusal('download_rate_limited')) }),
+      serveLinkedFile(links, log),
+    ],
+    metrics,
+    paths,
     get draining() {
       return draining;
     },
@@ -144,24 +170,42 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
   };
 }
 
+/** Open sessions by transport, for the sessions gauge. */
+function sessionsByTransport(store: SessionStore): { sse: number; streamable_http: number } {
+  const counts = { sse: 0, streamable_http: 0 };
+  for (const s of store.values()) counts[s.kind === 'sse' ? 'sse' : 'streamable_http']++;
+  return counts;
+}
+
 export function createApp(config: Config, log: Logger, stores: AppStores = {}): App {
   const mcp = createMcpRoutes(config, log, stores);
+  const keyCheck = createKeyCheck(config.elevenlabs);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.limits.trustProxy);
+  if (mcp.metrics) {
+    app.use(
+      countRequests(mcp.metrics, {
+        exact: ['/health', '/ready', METRICS_PATH, ...mcp.paths, ...(mcp.oauth ? OAUTH_PATHS : [])],
+        prefixes: mcp.filesRoute ? [['/files/', FILES_ROUTE]] : [],
+      }),
+    );
+  }
   app.get('/health', healthHandler({
     version: SERVER_VERSION,
     sessions: () => mcp.store.size,
     draining: () => mcp.draining,
     apiKeyConfigured: mcp.elevenlabs.configured,
   }));
+  app.get('/ready', readyHandler({ draining: () => mcp.draining, checks: { elevenlabs: () => keyCheck.result() } }));
   const access = accessLog(log);
   if (access) app.use(access);
+  if (mcp.metrics) app.get(METRICS_PATH, originAndHostGuard(config.http), metricsHandler(mcp.metrics, config.metrics.token));
   mcp.mountOn(app);
   if (mcp.filesRoute) app.get(FILES_ROUTE, ...mcp.filesRoute);
   // OAuth's endpoints sit at fixed root paths (the SDK's router says so), behind the same guard.
   if (mcp.oauth) app.use(originAndHostGuard(config.http), mcp.oauth.router);
   // Everything else: the same guard (a foreign Origin learns nothing, not even a 404), then JSON 404s.
   app.use(originAndHostGuard(config.http), notFound, jsonErrors(log));
-  return Object.assign(app, { mcp });
+  return Object.assign(app, { mcp, keyCheck });
 }

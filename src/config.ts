@@ -145,6 +145,10 @@ const EnvSchema = z.object({
 
   MCP_AUTH_TOKENS: csv,
   MCP_ALLOW_UNAUTHENTICATED: bool('MCP_ALLOW_UNAUTHENTICATED', false),
+  // GET /metrics: open while MCP_AUTH_TOKENS is empty; with tokens it needs this one (and is 404 without it).
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'METRICS_TOKEN must be at least 16 characters; use a long random one (e.g. `openssl rand -hex 32`)',
+  }),
   TRUST_PROXY: optionalString,
   RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
   CREDIT_TOOL_CALLS_PER_MINUTE: int('CREDIT_TOOL_CALLS_PER_MINUTE', 30, 1, 100_000),
@@ -245,6 +249,13 @@ export interface Config {
     /** Bearer tokens accepted on every MCP route; empty means no authentication. */
     tokens: string[];
     allowUnauthenticated: boolean;
+  };
+  /** GET /metrics. */
+  metrics: {
+    /** Served at all: always without MCP_AUTH_TOKENS, else only when METRICS_TOKEN is set. */
+    enabled: boolean;
+    /** When set, the bearer token /metrics needs. */
+    token: string | undefined;
   };
   limits: {
     /** Like express "trust proxy": how to find the client address behind proxies (for per-IP limits). */
@@ -413,6 +424,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     },
     auth: { tokens: e.MCP_AUTH_TOKENS, allowUnauthenticated: e.MCP_ALLOW_UNAUTHENTICATED },
+    // A server that asks for tokens does not show its numbers to anyone without one of its own.
+    metrics: { enabled: e.MCP_AUTH_TOKENS.length === 0 || e.METRICS_TOKEN !== undefined, token: e.METRICS_TOKEN },
     limits: {
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
       requestsPerMinute: e.RATE_LIMIT_PER_MINUTE,

@@ -39,6 +39,14 @@ async function main(): Promise<void> {
         : 'Output mode link: outputs are served at /files with signed, expiring links',
     );
   }
+  // The one key check at start (GET /ready then keeps its answer for a minute): a bad key shows in the log
+  // before the first tool call fails with it.
+  if (config.elevenlabs.apiKey) {
+    void app.keyCheck.result().then((r) => {
+      if (r.ok) log.info(r.reason ? { remark: r.reason } : {}, 'ElevenLabs accepts the API key');
+      else log.warn({ reason: r.reason }, 'ElevenLabs API key check failed: GET /ready answers 503 until it passes');
+    });
+  }
   if (config.oauth) log.info({ issuer: config.oauth.issuer }, `OAuth on: Claude connectors add ${config.oauth.issuer}/mcp and approve with one of MCP_AUTH_TOKENS`);
 
   let stopping = false;

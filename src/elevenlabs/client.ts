@@ -24,7 +24,27 @@ export const MISSING_KEY_MESSAGE =
   'ElevenLabs API key is not configured on this server: set the ELEVENLABS_API_KEY environment variable ' +
   '(get a key at https://elevenlabs.io/app/settings/api-keys) and restart the server.';
 
-export function createElevenLabsProvider(config: Config['elevenlabs']): ElevenLabsProvider {
+/** Hears every upstream answer's status (or that none came), for /metrics. */
+export type UpstreamCounter = (status: number | 'aborted' | 'network_error') => void;
+
+/** The observer with every answer also counted. */
+function counting(count: UpstreamCounter, observer: UpstreamObserver | undefined): UpstreamObserver {
+  return {
+    answered(answer) {
+      count(answer.status);
+      observer?.answered(answer);
+    },
+    failed(failure) {
+      count(failure);
+      observer?.failed?.(failure);
+    },
+    get receiving() {
+      return observer?.receiving;
+    },
+  };
+}
+
+export function createElevenLabsProvider(config: Config['elevenlabs'], count?: UpstreamCounter): ElevenLabsProvider {
   let sdk: Promise<typeof ElevenLabsClient> | undefined;
   let shared: Promise<ElevenLabsClient> | undefined;
   const load = () => (sdk ??= import('@elevenlabs/elevenlabs-js').then((m) => m.ElevenLabsClient));
@@ -45,8 +65,9 @@ export function createElevenLabsProvider(config: Config['elevenlabs']): ElevenLa
     timeoutSeconds: config.timeoutSeconds,
     get(observer) {
       if (config.apiKey === undefined) return Promise.reject(new UserError(MISSING_KEY_MESSAGE));
-      if (observer) return make(config.apiKey, observedFetch(observer, config.maxRetries));
-      return (shared ??= make(config.apiKey));
+      const watcher = count ? counting(count, observer) : observer;
+      if (observer) return make(config.apiKey, observedFetch(watcher!, config.maxRetries));
+      return (shared ??= make(config.apiKey, watcher && observedFetch(watcher, config.maxRetries)));
     },
   };
 }

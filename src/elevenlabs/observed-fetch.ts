@@ -26,6 +26,8 @@ export interface UpstreamAnswer {
 
 export interface UpstreamObserver {
   answered(answer: UpstreamAnswer): void;
+  /** A request that got no answer: aborted (the call was cancelled or timed out) or a network failure. */
+  failed?: (failure: 'aborted' | 'network_error') => void;
   /**
    * Present when someone counts bytes (a client asked for progress): called as the body of a successful
    * answer that is not JSON (audio, an archive) arrives, with its Content-Length when it gave one, and once
@@ -46,7 +48,14 @@ export function observedFetch(observer: UpstreamObserver, maxRetries: number, ba
     const key = `${method} ${path}`;
     const attempt = (tries.get(key) ?? 0) + 1;
     const started = performance.now();
-    const response = await base(input, init);
+    let response: Response;
+    try {
+      response = await base(input, init);
+    } catch (err) {
+      tries.delete(key);
+      observer.failed?.((err as Error | undefined)?.name === 'AbortError' || init?.signal?.aborted ? 'aborted' : 'network_error');
+      throw err;
+    }
     const ms = Math.round(performance.now() - started);
     const isRetryable = retryable(response.status);
     const retrying = isRetryable && attempt <= maxRetries;

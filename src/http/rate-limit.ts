@@ -11,7 +11,17 @@ import { sendRefusal } from './respond.js';
 export const byPrincipal = (_req: Request, res: Response) => principalOf(res);
 export const byClientAddress = (req: Request) => `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
 
-export function rateLimiter(perMinute: number, log: Logger, keyOf: (req: Request, res: Response) => string = byPrincipal, windowMs = 60_000): RequestHandler {
+export interface RateLimitOptions {
+  /** Whose budget a request spends; the principal by default. */
+  keyOf?: (req: Request, res: Response) => string;
+  windowMs?: number;
+  /** Hears each refusal's code, `rate_limited` (for /metrics). */
+  onRefusal?: (code: string) => void;
+}
+
+export function rateLimiter(perMinute: number, log: Logger, opts: RateLimitOptions = {}): RequestHandler {
+  const { keyOf = byPrincipal, windowMs = 60_000, onRefusal } = opts;
+  const code = 'rate_limited';
   return rateLimit({
     windowMs,
     limit: perMinute,
@@ -23,9 +33,10 @@ export function rateLimiter(perMinute: number, log: Logger, keyOf: (req: Request
       // express-rate-limit puts the window's reset time from its store on the request.
       const info = (req as { rateLimit?: { resetTime?: Date } }).rateLimit;
       const seconds = info?.resetTime ? Math.max(1, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+      onRefusal?.(code);
       sendRefusal(res, {
         status: 429,
-        code: 'rate_limited',
+        code,
         message: `Too many requests: at most ${perMinute} a minute. Retry after the time in Retry-After.`,
         headers: { 'Retry-After': String(seconds) },
       });

@@ -34,6 +34,8 @@ export interface ToolContext {
   principal: string;
   /** The origin clients reach this server at (PUBLIC_URL, or the request's Host), for download links. */
   publicOrigin: string;
+  /** Counts bytes of output delivered (for /metrics); absent when metrics are off. */
+  generatedBytes?: (bytes: number) => void;
   /** Progress and log messages for the client; the registry and the ElevenLabs client feed it. */
   report: CallReport;
   log: Logger;
@@ -52,6 +54,11 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject> {
   /** A string, or a function of the config for descriptions that depend on it (output mode). */
   description: string | ((config: Config) => string);
   input: Input;
+  /**
+   * The parameter holding the text ElevenLabs turns into audio (text_to_speech's `text`): /metrics counts its
+   * characters on each successful call, the unit text-to-speech is billed in.
+   */
+  generatesFrom?: keyof z.output<Input> & string;
   /** When set, the tool returns structuredContent matching this schema (and the same JSON as text). */
   output?: z.ZodObject;
   /**

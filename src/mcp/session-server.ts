@@ -34,6 +34,7 @@ import { z } from 'zod';
 import type { ElevenLabsClient, ElevenLabsProvider } from '../elevenlabs/client.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import { listResources, readResource } from '../output/resources.js';
 import type { SessionConnector } from '../transports/session-store.js';
 import { createCallReport, DEFAULT_CLIENT_LOG_LEVEL, type CallReport } from './call-report.js';
@@ -52,6 +53,8 @@ export interface SessionServerDeps {
   listenOrigin: string;
   /** PROGRESS_INTERVAL_MS: the longest a call with a progress token stays silent. */
   progressIntervalMs: number;
+  /** Counts the bytes each tool delivers; absent when /metrics is off. */
+  metrics?: Metrics;
   log: Logger;
 }
 
@@ -132,7 +135,10 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
         let log: Logger | undefined;
         let report: CallReport | undefined;
         let client: Promise<ElevenLabsClient> | undefined;
+        const metrics = deps.metrics;
         const ctx: ToolContext = {
+          // Only a tool that exists delivers output, so the name is one of ours.
+          ...(metrics && { generatedBytes: (bytes: number) => metrics.generatedBytes(params.name, bytes) }),
           // The call's own client, whose requests tell its report what happens upstream.
           elevenlabs: () => (client ??= deps.elevenlabs.get(ctx.report)),
           settings: deps.settings,

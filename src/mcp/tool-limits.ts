@@ -6,11 +6,21 @@
 import pLimit from 'p-limit';
 import { UserError } from '../errors.js';
 
+/** A call refused by one of the limits; `code` names which (for /metrics). */
+export class LimitError extends UserError {
+  constructor(
+    readonly code: 'credit_budget_spent' | 'upstream_queue_full',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface ToolLimits {
-  /** Throws a UserError naming the wait when the client's budget for paid calls is spent. */
+  /** Throws a LimitError naming the wait when the client's budget for paid calls is spent. */
   chargePaidCall(principal: string): void;
   /**
-   * Runs fn when an upstream slot is free; throws a UserError when the queue is full. onWait hears, before
+   * Runs fn when an upstream slot is free; throws a LimitError when the queue is full. onWait hears, before
    * the wait, how many calls hold a slot and how many wait ahead of this one.
    */
   withUpstreamSlot<T>(fn: () => Promise<T>, onWait?: (running: number, ahead: number) => void): Promise<T>;
@@ -34,7 +44,8 @@ export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency
       if (times.length >= opts.paidCallsPerMinute) {
         const waitSeconds = Math.max(1, Math.ceil((times[0]! + windowMs - now) / 1000));
         recent.set(principal, times);
-        throw new UserError(
+        throw new LimitError(
+          'credit_budget_spent',
           `Rate limit: this client may make ${opts.paidCallsPerMinute} calls a minute to tools that spend credits (CREDIT_TOOL_CALLS_PER_MINUTE). Try again in ${waitSeconds} s.`,
         );
       }
@@ -44,7 +55,8 @@ export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency
     withUpstreamSlot(fn, onWait) {
       if (limit.activeCount >= opts.concurrency && limit.pendingCount >= opts.queueLimit) {
         return Promise.reject(
-          new UserError(
+          new LimitError(
+            'upstream_queue_full',
             `The server is busy: ${limit.activeCount} ElevenLabs calls are running and ${limit.pendingCount} are waiting (UPSTREAM_QUEUE_LIMIT). Try again in a few seconds.`,
           ),
         );

@@ -5,10 +5,11 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import type { Metrics, ToolOutcome } from '../metrics.js';
 import type { CallReport } from './call-report.js';
 import { annotationsFor, type ToolContext, type ToolDefinition } from './define-tool.js';
 import { UserError } from '../errors.js';
-import { createToolLimits } from './tool-limits.js';
+import { createToolLimits, LimitError } from './tool-limits.js';
 import { errorResult, toErrorResult } from './tool-result.js';
 
 export interface ToolRegistry {
@@ -58,11 +59,29 @@ export function withoutNulls(args: unknown, nullAs: Readonly<Record<string, unkn
   return out ?? args;
 }
 
-export function createToolRegistry(
-  tools: readonly ToolDefinition[],
-  config: Config,
-  refused: ReadonlyMap<string, string> = new Map(),
-): ToolRegistry {
+export interface ToolRegistryOptions {
+  /** Tools left out by the toolsets or read-only mode, with the message a call to one gets. */
+  refused?: ReadonlyMap<string, string>;
+  /** Counts each call by tool and outcome, its time, and the characters it sent to be voiced. */
+  metrics?: Metrics;
+}
+
+/** How a call that was allowed to run ended. */
+function outcomeOf(result: CallToolResult | undefined, error: unknown, signal: AbortSignal): ToolOutcome {
+  if (error instanceof LimitError) return 'refused';
+  if (signal.aborted) return 'cancelled';
+  return result && !result.isError ? 'ok' : 'error';
+}
+
+/** Characters of a text, as ElevenLabs counts them (code points, not UTF-16 units). */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+export function createToolRegistry(tools: readonly ToolDefinition[], config: Config, opts: ToolRegistryOptions = {}): ToolRegistry {
+  const { refused = new Map<string, string>(), metrics } = opts;
   const debug = config.logLevel === 'debug' || config.logLevel === 'trace';
   const limits = createToolLimits({
     paidCallsPerMinute: config.limits.creditToolCallsPerMinute,
@@ -97,13 +116,22 @@ export function createToolRegistry(
     },
     async call(name, args, ctx) {
       const tool = byName.get(name);
-      if (!tool) return errorResult(refused.get(name) ?? `Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
+      if (!tool) {
+        const disabled = refused.get(name);
+        // Only names this server knows become a label; anything else a client makes up counts as "unknown".
+        metrics?.toolCall(disabled ? name : 'unknown', 'unknown_tool');
+        return errorResult(disabled ?? `Unknown tool: ${name}. Call tools/list to see the tools this server offers.`);
+      }
       const parsed = tool.input.safeParse(withoutNulls(args ?? {}, tool.nullAs));
-      if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
+      if (!parsed.success) {
+        metrics?.toolCall(name, 'invalid_arguments');
+        return errorResult(`Invalid arguments for ${name}: ${formatIssues(parsed.error)}`);
+      }
       inFlight++;
-      const started = Date.now();
+      const started = performance.now();
       let result: CallToolResult | undefined;
       let report: CallReport | undefined;
+      let error: unknown;
       try {
         if (tool.effect !== 'read') limits.chargePaidCall(ctx.principal);
         // A local tool is done in a moment: no progress, nothing upstream to report.
@@ -116,10 +144,19 @@ export function createToolRegistry(
           return tool.handle(parsed.data, ctx);
         }, onWait));
       } catch (err) {
+        error = err;
         return (result = toErrorResult(err, name, ctx.log));
       } finally {
         await report?.finish();
-        if (debug) ctx.log.debug({ ms: Date.now() - started, isError: result?.isError === true }, 'tool call');
+        const ms = performance.now() - started;
+        if (metrics) {
+          const outcome = outcomeOf(result, error, ctx.requestOptions.abortSignal);
+          if (outcome === 'refused') metrics.refused((error as LimitError).code);
+          metrics.toolCall(name, outcome, outcome === 'refused' ? undefined : ms / 1000);
+          const text = outcome === 'ok' && tool.generatesFrom ? (parsed.data as Record<string, unknown>)[tool.generatesFrom] : undefined;
+          if (typeof text === 'string') metrics.generatedCharacters(name, characters(text));
+        }
+        if (debug) ctx.log.debug({ ms: Math.round(ms), isError: result?.isError === true }, 'tool call');
         if (--inFlight === 0) {
           const w = waiters;
           waiters = [];

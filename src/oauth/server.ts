@@ -20,6 +20,19 @@ export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 export const CONSENT_FAILURES_PER_WINDOW = 10;
 const CONSENT_WINDOW_MS = 15 * 60_000;
 
+/** Every path the OAuth server answers (the SDK's router's and ours), e.g. to count requests by route. */
+export const OAUTH_PATHS = [
+  '/.well-known/oauth-authorization-server',
+  PROTECTED_RESOURCE_PATH,
+  `${PROTECTED_RESOURCE_PATH}/mcp`,
+  `${PROTECTED_RESOURCE_PATH}/sse`,
+  '/authorize',
+  '/token',
+  '/register',
+  '/revoke',
+  CONSENT_PATH,
+];
+
 export interface OAuthServer {
   provider: McpOAuthProvider;
   /** For bearerAuth: accept this server's access tokens next to the static ones. */

@@ -24,6 +24,8 @@ export interface OutputSettings {
 export interface OutputContext {
   settings: { output: OutputSettings };
   publicOrigin: string;
+  /** Hears the size of each file delivered (for /metrics). */
+  generatedBytes?: (bytes: number) => void;
 }
 
 export interface GeneratedFile {
@@ -80,9 +82,10 @@ function inlineBlocks(bytes: Buffer, uri: string, mimeType: string, audioBlock: 
 }
 
 /** Where a tool's output will go, checked before the tool spends anything upstream. */
-export type OutputTarget =
+export type OutputTarget = (
   | { mode: Exclude<OutputMode, 'link'>; dir: string; realBase: string }
-  | { mode: 'link'; links: Links; origin: string };
+  | { mode: 'link'; links: Links; origin: string }
+) & { count?: (bytes: number) => void };
 
 /** The link store of a context in link mode; undefined in the other modes. */
 function linksOf(ctx: OutputContext): Links | undefined {
@@ -99,16 +102,39 @@ function linksOf(ctx: OutputContext): Links | undefined {
 export async function prepareOutput(ctx: OutputContext, outputDirectory: string | undefined): Promise<OutputTarget> {
   const settings = ctx.settings.output;
   const links = linksOf(ctx);
-  if (links) return { mode: 'link', links, origin: ctx.publicOrigin };
+  const count = ctx.generatedBytes;
+  if (links) return { mode: 'link', links, origin: ctx.publicOrigin, count };
   const dir = await resolveOutputDirectory(settings.basePath, outputDirectory);
   const realBase = await fs.realpath(settings.basePath).catch(() => settings.basePath);
-  return { mode: settings.mode as Exclude<OutputMode, 'link'>, dir, realBase };
+  return { mode: settings.mode as Exclude<OutputMode, 'link'>, dir, realBase, count };
 }
 
 /** How a link reads in a tool's message: the URL, then its expiry (so no sentence's full stop ends up in the URL). */
 const linkWhere = (link: PublishedLink) => `Download link: ${link.url} (expires ${isoSeconds(link.expiresAt)})`;
 
+/** The data as it was, with its bytes added up as they pass by (read `total` once the data has been read). */
+function tallied(data: GeneratedFile['data']): { data: GeneratedFile['data']; total(): number } {
+  if (data instanceof Uint8Array) return { data, total: () => data.byteLength };
+  let n = 0;
+  async function* counting(source: AsyncIterable<Uint8Array>) {
+    for await (const chunk of source) {
+      n += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  return { data: counting(data), total: () => n };
+}
+
+/** Delivers one file where the target says, and tells the target's counter its size once it is delivered. */
 export async function deliverFile(target: OutputTarget, file: GeneratedFile, opts: DeliverOptions): Promise<ContentBlock[]> {
+  if (!target.count) return deliverTo(target, file, opts);
+  const { data, total } = tallied(file.data);
+  const blocks = await deliverTo(target, { ...file, data }, opts);
+  target.count(total());
+  return blocks;
+}
+
+async function deliverTo(target: OutputTarget, file: GeneratedFile, opts: DeliverOptions): Promise<ContentBlock[]> {
   const name = baseFileName(file.tag, file.idText, file.extension, file.fullId);
   if (target.mode === 'link') {
     const link = await target.links.publish(target.origin, { name, data: file.data });

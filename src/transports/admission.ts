@@ -8,12 +8,25 @@ export interface AdmissionOptions {
   maxSessionsPerClient: number;
   capRetryAfterSeconds: number;
   isDraining(): boolean;
+  /** Hears each refusal's code (for /metrics). */
+  onRefusal?: (code: string) => void;
 }
 
 /** Returns the refusal to send, or undefined when `owner` may open one more session. */
 export type SessionAdmission = (owner: string) => Refusal | undefined;
 
 export function sessionAdmission(store: SessionStore, opts: AdmissionOptions): SessionAdmission {
+  const admit = decide(store, opts);
+  const onRefusal = opts.onRefusal;
+  if (!onRefusal) return admit;
+  return (owner) => {
+    const refusal = admit(owner);
+    if (refusal) onRefusal(refusal.code);
+    return refusal;
+  };
+}
+
+function decide(store: SessionStore, opts: AdmissionOptions): SessionAdmission {
   const headers = { 'Retry-After': String(opts.capRetryAfterSeconds) };
   return (owner) => {
     if (opts.isDraining()) return { status: 503, code: 'shutting_down', message: 'The server is shutting down; reconnect shortly.', headers };

@@ -12,6 +12,7 @@ export const composeMusic = defineTool({
   title: 'Compose music',
   toolset: 'music',
   effect: 'generate',
+  generatesFrom: 'prompt',
   description: (config) => `Convert a prompt or a composition plan to music. ${outputModeDescription(config.output.mode)}.
 
 Two models are supported:

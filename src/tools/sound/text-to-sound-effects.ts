@@ -18,6 +18,7 @@ export const textToSoundEffects = defineTool({
   title: 'Text to sound effects',
   toolset: 'sound',
   effect: 'generate',
+  generatesFrom: 'text',
   description: (config) => `Convert text description of a sound effect to sound effect with a given duration. ${outputModeDescription(config.output.mode)}.
 
 Duration must be between 0.5 and 5 seconds.

@@ -27,6 +27,7 @@ export const textToSpeech = defineTool({
   title: 'Text to speech',
   toolset: 'speech',
   effect: 'generate',
+  generatesFrom: 'text',
   description: (config) => `Convert text to speech with a given voice. ${outputModeDescription(config.output.mode)}.
 
 Only one of voice_id or voice_name can be provided. If none are provided, the default voice will be used.

@@ -18,6 +18,7 @@ export const textToVoice = defineTool({
   title: 'Design voice previews',
   toolset: 'voices',
   effect: 'generate',
+  generatesFrom: 'text',
   description: (config) => `Create voice previews from a text prompt. Creates three previews with slight variations. ${outputModeDescription(config.output.mode)}.
 
 If no text is provided, the tool will auto-generate text.

@@ -1,0 +1,132 @@
+// What GET /metrics reports, on prom-client. Each app has a registry of its own (tests make many apps in one
+// process, and each must count only its own calls); the default process metrics live in one registry per
+// process, made on first use, because prom-client's collector starts an event-loop monitor and a GC observer
+// each time it runs and never stops them. The rest of the server calls the small methods below and knows
+// nothing of prom-client. Every label takes its values from a closed set (route patterns, tool names, status
+// codes, refusal codes), never from what a client sends, so no request can grow the registry.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** How a tool call ended. */
+export type ToolOutcome = 'ok' | 'error' | 'cancelled' | 'invalid_arguments' | 'refused' | 'unknown_tool';
+
+/** An upstream request that got no answer: the call was cancelled or timed out, or the network failed. */
+export type UpstreamFailure = 'aborted' | 'network_error';
+
+export interface Metrics {
+  /** The Prometheus text of both registries, and its Content-Type. */
+  scrape(): Promise<{ contentType: string; text: string }>;
+  /** One HTTP request finished (or its client left): route pattern, method, status. */
+  httpRequest(route: string, method: string, status: number): void;
+  toolCall(tool: string, outcome: ToolOutcome, seconds?: number): void;
+  /** Characters of text a successful call sent ElevenLabs to generate from (what text-to-speech bills). */
+  generatedCharacters(tool: string, characters: number): void;
+  /** Bytes of output (audio, transcripts) a call delivered. */
+  generatedBytes(tool: string, bytes: number): void;
+  upstreamAnswer(status: number | UpstreamFailure): void;
+  /** A request or call refused by a rate limit or a cap; `reason` is the refusal's code. */
+  refused(reason: string): void;
+}
+
+/** What the gauges read when scraped. */
+export interface MetricsSources {
+  /** Open sessions by transport. */
+  sessions(): Record<'sse' | 'streamable_http', number>;
+  toolCallsInFlight(): number;
+}
+
+const PREFIX = 'elevenlabs_mcp_';
+/** Tool calls take from a few milliseconds (a listing) to minutes (music). */
+const TOOL_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export function createMetrics(sources: MetricsSources): Metrics {
+  const shared = processMetrics();
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: `${PREFIX}sessions_open`,
+    help: 'Open MCP sessions, by transport (sse: GET /sse + POST /messages; streamable_http: /mcp).',
+    labelNames: ['transport'],
+    registers,
+    collect() {
+      for (const [transport, n] of Object.entries(sources.sessions())) this.set({ transport }, n);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}tool_calls_in_flight`,
+    help: 'Tool calls running now, including those waiting for an upstream slot.',
+    registers,
+    collect() {
+      this.set(sources.toolCallsInFlight());
+    },
+  });
+  const requests = new Counter({
+    name: `${PREFIX}http_requests_total`,
+    help: 'HTTP requests by route pattern, method and status (a stream counts when it ends; status 0: the client left before an answer).',
+    labelNames: ['route', 'method', 'status'],
+    registers,
+  });
+  const toolCalls = new Counter({
+    name: `${PREFIX}tool_calls_total`,
+    help: 'Tool calls by tool and outcome (ok, error, cancelled, invalid_arguments, refused, unknown_tool).',
+    labelNames: ['tool', 'outcome'],
+    registers,
+  });
+  const toolSeconds = new Histogram({
+    name: `${PREFIX}tool_call_duration_seconds`,
+    help: 'Time from a tool call passing validation to its result, including any wait for an upstream slot.',
+    labelNames: ['tool'],
+    buckets: TOOL_SECONDS_BUCKETS,
+    registers,
+  });
+  const characters = new Counter({
+    name: `${PREFIX}generated_characters_total`,
+    help: 'Characters of text that successful calls sent ElevenLabs to turn into audio, by tool.',
+    labelNames: ['tool'],
+    registers,
+  });
+  const bytes = new Counter({
+    name: `${PREFIX}generated_bytes_total`,
+    help: 'Bytes of output (audio, transcripts) delivered by tool calls, by tool.',
+    labelNames: ['tool'],
+    registers,
+  });
+  const upstream = new Counter({
+    name: `${PREFIX}upstream_responses_total`,
+    help: 'Answers from the ElevenLabs API by HTTP status, retries included (aborted: cancelled or timed out; network_error: no answer).',
+    labelNames: ['status'],
+    registers,
+  });
+  const refusals = new Counter({
+    name: `${PREFIX}refusals_total`,
+    help: 'Requests and tool calls refused by a rate limit or a cap, by refusal code.',
+    labelNames: ['reason'],
+    registers,
+  });
+
+  return {
+    async scrape() {
+      const own = await registry.metrics();
+      const process = await shared.metrics();
+      return { contentType: registry.contentType, text: `${own}\n${process}` };
+    },
+    httpRequest: (route, method, status) => requests.inc({ route, method, status }),
+    toolCall(tool, outcome, seconds) {
+      toolCalls.inc({ tool, outcome });
+      if (seconds !== undefined) toolSeconds.observe({ tool }, seconds);
+    },
+    generatedCharacters: (tool, n) => characters.inc({ tool }, n),
+    generatedBytes: (tool, n) => bytes.inc({ tool }, n),
+    upstreamAnswer: (status) => upstream.inc({ status }),
+    refused: (reason) => refusals.inc({ reason }),
+  };
+}
