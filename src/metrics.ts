@@ -69,17 +69,29 @@ export function createMetrics(sources: MetricsSources): Metrics {
       this.set(sources.toolCallsInFlight());
     },
   });
-  const requests = new Counter({
+  // The two counters every request or call moves are kept as plain numbers and handed to prom-client when
+  // scraped: a Map lookup per label, where prom-client would build and hash a label key each time.
+  const requests = new Tally();
+  new Counter({
     name: `${PREFIX}http_requests_total`,
     help: 'HTTP requests by route pattern, method and status (a stream counts when it ends; status 0: the client left before an answer).',
     labelNames: ['route', 'method', 'status'],
     registers,
+    collect() {
+      this.reset();
+      for (const [route, method, status, n] of requests.entries()) this.inc({ route, method, status }, n);
+    },
   });
-  const toolCalls = new Counter({
+  const toolCalls = new Tally();
+  new Counter({
     name: `${PREFIX}tool_calls_total`,
     help: 'Tool calls by tool and outcome (ok, error, cancelled, invalid_arguments, refused, unknown_tool).',
     labelNames: ['tool', 'outcome'],
     registers,
+    collect() {
+      this.reset();
+      for (const [tool, outcome, , n] of toolCalls.entries()) this.inc({ tool, outcome }, n);
+    },
   });
   const toolSeconds = new Histogram({
     name: `${PREFIX}tool_call_duration_seconds`,
@@ -116,12 +128,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
   return {
     async scrape() {
       const own = await registry.metrics();
-      const process = await shared.metrics();
-      return { contentType: registry.contentType, text: `${own}\n${process}` };
+      const ofProcess = await shared.metrics();
+      return { contentType: registry.contentType, text: `${own}\n${ofProcess}` };
     },
-    httpRequest: (route, method, status) => requests.inc({ route, method, status }),
+    httpRequest: (route, method, status) => requests.add(route, method, status),
     toolCall(tool, outcome, seconds) {
-      toolCalls.inc({ tool, outcome });
+      toolCalls.add(tool, outcome, 0);
       if (seconds !== undefined) toolSeconds.observe({ tool }, seconds);
     },
     generatedCharacters: (tool, n) => characters.inc({ tool }, n),
@@ -129,4 +141,21 @@ export function createMetrics(sources: MetricsSources): Metrics {
     upstreamAnswer: (status) => upstream.inc({ status }),
     refused: (reason) => refusals.inc({ reason }),
   };
+}
+
+/** Counts by up to three label values, in nested Maps: adding one allocates nothing once its labels were seen. */
+class Tally {
+  private readonly counts = new Map<string, Map<string, Map<number, number>>>();
+
+  add(a: string, b: string, c: number): void {
+    let byB = this.counts.get(a);
+    if (!byB) this.counts.set(a, (byB = new Map()));
+    let byC = byB.get(b);
+    if (!byC) byB.set(b, (byC = new Map()));
+    byC.set(c, (byC.get(c) ?? 0) + 1);
+  }
+
+  *entries(): Generator<[string, string, number, number]> {
+    for (const [a, byB] of this.counts) for (const [b, byC] of byB) for (const [c, n] of byC) yield [a, b, c, n];
+  }
 }

@@ -37,7 +37,8 @@ export function countRequests(metrics: Metrics, table: RouteTable): RequestHandl
     metrics.httpRequest(routeOf(req.originalUrl ?? req.url), method, this.headersSent ? this.statusCode : 0);
   }
   return (_req, res, next) => {
-    res.once('close', onClose);
+    // `on`, not `once`: a response closes once, and `once` would wrap the listener anew for every request.
+    res.on('close', onClose);
     next();
   };
 }

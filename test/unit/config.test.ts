@@ -83,6 +83,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...publicBind, PUBLIC_URL: 'https://mcp.example.com' }).warnings).toEqual([]);
   });
 
+  it('/metrics: open without MCP_AUTH_TOKENS, off with them until METRICS_TOKEN (16 characters or more) is set', () => {
+    const tokens = { MCP_AUTH_TOKENS: 't'.repeat(32) };
+    expect(loadConfig({}).metrics).toEqual({ enabled: true, token: undefined });
+    expect(loadConfig(tokens).metrics).toEqual({ enabled: false, token: undefined });
+    expect(loadConfig({ ...tokens, METRICS_TOKEN: 'm'.repeat(16) }).metrics).toEqual({ enabled: true, token: 'm'.repeat(16) });
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(16) }).metrics).toEqual({ enabled: true, token: 'm'.repeat(16) });
+    const problems = problemsOf({ METRICS_TOKEN: 'short-metrics' });
+    expect(problems).toEqual(['METRICS_TOKEN must be at least 16 characters; use a long random one (e.g. `openssl rand -hex 32`)']);
+    expect(problems.join('\n')).not.toContain('short-metrics');
+  });
+
   it('output mode is trimmed and case-insensitive, as upstream', () => {
     expect(loadConfig({ ELEVENLABS_MCP_OUTPUT_MODE: ' Resources ' }).output.mode).toBe('resources');
   });
