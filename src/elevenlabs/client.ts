@@ -66,8 +66,9 @@ export function createElevenLabsProvider(config: Config['elevenlabs'], count?: U
     get(observer) {
       if (config.apiKey === undefined) return Promise.reject(new UserError(MISSING_KEY_MESSAGE));
       const watcher = count ? counting(count, observer) : observer;
-      if (observer) return make(config.apiKey, observedFetch(watcher!, config.maxRetries));
-      return (shared ??= make(config.apiKey, watcher && observedFetch(watcher, config.maxRetries)));
+      const fetch = watcher && observedFetch(watcher, config.maxRetries);
+      if (observer) return make(config.apiKey, fetch);
+      return (shared ??= make(config.apiKey, fetch));
     },
   };
 }

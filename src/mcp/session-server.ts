@@ -138,7 +138,7 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
         const metrics = deps.metrics;
         const ctx: ToolContext = {
           // Only a tool that exists delivers output, so the name is one of ours.
-          ...(metrics && { generatedBytes: (bytes: number) => metrics.generatedBytes(params.name, bytes) }),
+          generatedBytes: metrics && ((bytes: number) => metrics.generatedBytes(params.name, bytes)),
           // The call's own client, whose requests tell its report what happens upstream.
           elevenlabs: () => (client ??= deps.elevenlabs.get(ctx.report)),
           settings: deps.settings,
