@@ -1,8 +1,8 @@
 // GET /metrics and GET /ready against the real app, with the SDK's client over both transports and a fake
 // ElevenLabs: every counter read as a scraper reads it, before and after the calls that should move it;
 // who may scrape (open without MCP_AUTH_TOKENS, METRICS_TOKEN with them, 404 without it); /ready with a good,
-// a bad, a missing and a restricted key, an upstream that fails or hangs, the minute-long cache, draining, and
-// the check a real server process makes at start.
+// a bad, a missing and a restricted key, an upstream that fails or hangs, the minute-long cache, and draining.
+// The check a server process makes at start is in process.test.ts.
 import fs from 'node:fs/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyCheck, KEY_CHECK_PATH } from '../../src/elevenlabs/key-check.js';
 import { useCleanup } from '../helpers/cleanup.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
-import { freePort, spawnServer } from '../helpers/spawn-server.js';
+import { freePort } from '../helpers/spawn-server.js';
 import { scrape, type Scrape } from '../helpers/prometheus.js';
 import { connectClient, startTestApp, textOf, TRANSPORTS, type TransportName } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -320,24 +320,5 @@ describe('the key check', () => {
     const check = createKeyCheck(config(), { timeoutMs: 200 });
     fake.failNext('GET', KEY_CHECK_PATH, { hang: true });
     expect(await check.result()).toMatchObject({ ok: false, reason: `ElevenLabs at ${fake.url}: no answer within 0.2 s.` });
-  });
-});
-
-describe('a server process', () => {
-  it('checks the key once at start and logs the verdict', async () => {
-    const calls = keyChecks();
-    const good = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url });
-    cleanup(() => good.exited, async () => void good.child.kill('SIGTERM')); // kill, then wait for the exit
-    await waitFor(() => good.output().includes('ElevenLabs accepts the API key'), 10_000);
-    expect(keyChecks() - calls).toBe(1); // before anyone asked /ready
-    expect((await ready(good.url)).status).toBe(200);
-    expect(keyChecks() - calls).toBe(1);
-
-    const bad = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_API_KEY: 'sk_wrong_0123456789abcdef', ELEVENLABS_BASE_URL: fake.url });
-    cleanup(() => bad.exited, async () => void bad.child.kill('SIGTERM'));
-    await waitFor(() => bad.output().includes('ElevenLabs API key check failed'), 10_000);
-    expect(bad.output()).toContain('ElevenLabs rejected ELEVENLABS_API_KEY (401 invalid_api_key: Invalid API key).');
-    expect(bad.output()).not.toContain('sk_wrong_0123456789abcdef');
-    expect((await ready(bad.url)).status).toBe(503);
   });
 });

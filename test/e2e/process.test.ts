@@ -1,5 +1,5 @@
 // The server as a process, started the way the README says (`npm start`): it comes up without a key,
-// refuses a bad config with a message naming the variable, drains on SIGTERM with a tool call in flight,
+// checks a key it has once at start, refuses a bad config with a message naming the variable, drains on SIGTERM with a tool call in flight,
 // refuses new sessions while draining and still exits when the grace period runs out.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_CHECK_PATH } from '../../src/elevenlabs/key-check.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { initializeMcp, initializeMessage, MCP_POST_HEADERS, openRawSse } from '../helpers/raw-sse.js';
 import { spawnServer } from '../helpers/spawn-server.js';
@@ -66,6 +67,34 @@ describe('npm start', () => {
     }
     server.child.kill('SIGINT');
     expect(await server.exited).toBe(0);
+  }, 60_000);
+
+  it('checks the ElevenLabs key once at start and logs the verdict; /ready then answers from it', async () => {
+    const keyChecks = () => fake.callsTo('GET', KEY_CHECK_PATH).length;
+    const ready = async (url: string) => (await fetch(`${url}/ready`)).status;
+    const calls = keyChecks();
+    const good = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, ELEVENLABS_MCP_BASE_PATH: basePath });
+    try {
+      await waitUntil(() => good.output().includes('ElevenLabs accepts the API key'), 10_000);
+      expect(keyChecks() - calls).toBe(1); // before anyone asked /ready
+      expect(await ready(good.url)).toBe(200);
+      expect(keyChecks() - calls).toBe(1);
+    } finally {
+      good.child.kill('SIGTERM');
+    }
+    expect(await good.exited).toBe(0);
+
+    const key = 'sk_wrong_0123456789abcdef';
+    const bad = await spawnServer(['node', 'dist/index.js'], { ELEVENLABS_API_KEY: key, ELEVENLABS_BASE_URL: fake.url, ELEVENLABS_MCP_BASE_PATH: basePath });
+    try {
+      await waitUntil(() => bad.output().includes('ElevenLabs API key check failed'), 10_000);
+      expect(bad.output()).toContain('ElevenLabs rejected ELEVENLABS_API_KEY (401 invalid_api_key: Invalid API key).');
+      expect(bad.output()).not.toContain(key);
+      expect(await ready(bad.url)).toBe(503);
+    } finally {
+      bad.child.kill('SIGTERM');
+    }
+    expect(await bad.exited).toBe(0);
   }, 60_000);
 
   it('refuses to start on an invalid setting, naming the variable and the allowed values', async () => {
