@@ -4,7 +4,15 @@
 // each time it runs and never stops them. The rest of the server calls the small methods below and knows
 // nothing of prom-client. Every label takes its values from a closed set (route patterns, tool names, status
 // codes, refusal codes), never from what a client sends, so no request can grow the registry.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+
+/**
+ * prom-client, loaded by the first createMetrics: a server whose /metrics is off (MCP_AUTH_TOKENS without
+ * METRICS_TOKEN) never loads it, and loading it takes about 50 ms of start-up.
+ */
+let promClient: typeof PromClient | undefined;
+const loadPromClient = () => (promClient ??= createRequire(import.meta.url)('prom-client') as typeof PromClient);
 
 /** How a tool call ended. */
 export type ToolOutcome = 'ok' | 'error' | 'cancelled' | 'invalid_arguments' | 'refused' | 'unknown_tool';
@@ -38,9 +46,9 @@ const PREFIX = 'elevenlabs_mcp_';
 /** Tool calls take from a few milliseconds (a listing) to minutes (music). */
 const TOOL_SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-let processRegistry: Registry | undefined;
+let processRegistry: PromClient.Registry | undefined;
 
-function processMetrics(): Registry {
+function processMetrics({ Registry, collectDefaultMetrics }: typeof PromClient): PromClient.Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
@@ -49,7 +57,9 @@ function processMetrics(): Registry {
 }
 
 export function createMetrics(sources: MetricsSources): Metrics {
-  const shared = processMetrics();
+  const prom = loadPromClient();
+  const { Counter, Gauge, Histogram, Registry } = prom;
+  const shared = processMetrics(prom);
   const registry = new Registry();
   const registers = [registry];
   new Gauge({
