@@ -110,30 +110,16 @@ export function createMetrics(sources: MetricsSources): Metrics {
     buckets: TOOL_SECONDS_BUCKETS,
     registers,
   });
-  const characters = new Counter({
-    name: `${PREFIX}generated_characters_total`,
-    help: 'Characters of text that successful calls sent ElevenLabs to turn into audio, by tool.',
-    labelNames: ['tool'],
-    registers,
-  });
-  const bytes = new Counter({
-    name: `${PREFIX}generated_bytes_total`,
-    help: 'Bytes of output (audio, transcripts) delivered by tool calls, by tool.',
-    labelNames: ['tool'],
-    registers,
-  });
-  const upstream = new Counter({
-    name: `${PREFIX}upstream_responses_total`,
-    help: 'Answers from the ElevenLabs API by HTTP status, retries included (aborted: cancelled or timed out; network_error: no answer).',
-    labelNames: ['status'],
-    registers,
-  });
-  const refusals = new Counter({
-    name: `${PREFIX}refusals_total`,
-    help: 'Requests and tool calls refused by a rate limit or a cap, by refusal code.',
-    labelNames: ['reason'],
-    registers,
-  });
+  /** A counter with one label, moved by whatever happens rarely enough (once per call or answer) to pay prom-client's own label work. */
+  const counter = (name: string, help: string, label: string) => new Counter({ name: PREFIX + name, help, labelNames: [label], registers });
+  const characters = counter('generated_characters_total', 'Characters of text that successful calls sent ElevenLabs to turn into audio, by tool.', 'tool');
+  const bytes = counter('generated_bytes_total', 'Bytes of output (audio, transcripts) delivered by tool calls, by tool.', 'tool');
+  const upstream = counter(
+    'upstream_responses_total',
+    'Answers from the ElevenLabs API by HTTP status, retries included (aborted: cancelled or timed out; network_error: no answer).',
+    'status',
+  );
+  const refusals = counter('refusals_total', 'Requests and tool calls refused by a rate limit or a cap, by refusal code.', 'reason');
 
   return {
     async scrape() {

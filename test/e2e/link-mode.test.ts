@@ -9,26 +9,21 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMcpRoutes } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { useCleanup } from '../helpers/cleanup.js';
-import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { longTranscript } from '../helpers/fake-elevenlabs/routes/conversations.js';
 import { fakeAudio } from '../helpers/fake-elevenlabs/state.js';
-import { connectClient, startTestApp, textOf, TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
+import { useUpstreamApps } from '../helpers/upstream-apps.js';
+import { connectClient, textOf, TRANSPORTS, type TestApp, type TransportName } from '../helpers/test-app.js';
 
 const TOKEN = 'link-mode-test-token-0123456789';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
 const LINK = /Download link: (\S+) \(expires (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\)/;
 
-let fake: FakeElevenLabs;
-const cleanup = useCleanup();
-beforeAll(async () => {
-  fake = await startFakeElevenLabs();
-});
-afterAll(() => fake.close());
+const upstream = useUpstreamApps({ ELEVENLABS_MCP_OUTPUT_MODE: 'link', MCP_AUTH_TOKENS: TOKEN });
+const { cleanup } = upstream;
 
 async function tempDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'el-mcp-links-'));
@@ -39,17 +34,8 @@ async function tempDir(): Promise<string> {
 /** A server in link mode with a bearer token, its link directory, and a connected client. */
 async function linkServer(env: Record<string, string> = {}, transport: TransportName = 'mcp') {
   const linkDir = env.LINK_DIR ?? (await tempDir());
-  const app = await startTestApp({
-    ELEVENLABS_API_KEY: fake.apiKey,
-    ELEVENLABS_BASE_URL: fake.url,
-    ELEVENLABS_MAX_RETRIES: '0',
-    ELEVENLABS_MCP_OUTPUT_MODE: 'link',
-    MCP_AUTH_TOKENS: TOKEN,
-    LINK_DIR: linkDir,
-    ...env,
-  });
-  const client = await connectClient(app.url, { transport, headers: AUTH });
-  cleanup(() => app.close(), () => client.close());
+  const app = await upstream.server({ LINK_DIR: linkDir, ...env });
+  const client = await upstream.client(app.url, transport, AUTH);
   return { app, client, linkDir };
 }
 
@@ -285,8 +271,8 @@ describe('serving a link', () => {
     const config = loadConfig({
       HOST: '127.0.0.1',
       PORT: '0',
-      ELEVENLABS_API_KEY: fake.apiKey,
-      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_API_KEY: upstream.fake.apiKey,
+      ELEVENLABS_BASE_URL: upstream.fake.url,
       ELEVENLABS_MCP_OUTPUT_MODE: 'link',
       ELEVENLABS_MCP_BASE_PATH: await tempDir(),
       LINK_DIR: await tempDir(),

@@ -4,39 +4,23 @@
 // a bad, a missing and a restricted key, an upstream that fails or hangs, the minute-long cache, and draining.
 // The check a server process makes at start is in process.test.ts.
 import fs from 'node:fs/promises';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKeyCheck, KEY_CHECK_PATH } from '../../src/elevenlabs/key-check.js';
-import { useCleanup } from '../helpers/cleanup.js';
-import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { freePort } from '../helpers/spawn-server.js';
 import { scrape, type Scrape } from '../helpers/prometheus.js';
-import { connectClient, startTestApp, textOf, TRANSPORTS, type TransportName } from '../helpers/test-app.js';
+import { connectClient, textOf, TRANSPORTS } from '../helpers/test-app.js';
+import { useUpstreamApps } from '../helpers/upstream-apps.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let fake: FakeElevenLabs;
-const cleanup = useCleanup();
-beforeAll(async () => {
-  fake = await startFakeElevenLabs();
-});
-afterAll(() => fake.close());
+const upstream = useUpstreamApps();
+const { server, client } = upstream;
 
 const TTS = /^\/v1\/text-to-speech\//;
 const TOKEN = 'mcp-token-0123456789abcdef';
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
-async function server(env: Record<string, string> = {}) {
-  const app = await startTestApp({ ELEVENLABS_API_KEY: fake.apiKey, ELEVENLABS_BASE_URL: fake.url, ELEVENLABS_MAX_RETRIES: '0', ...env });
-  cleanup(() => app.close());
-  return app;
-}
 
-async function client(url: string, transport: TransportName, headers?: Record<string, string>): Promise<Client> {
-  const c = await connectClient(url, { transport, headers });
-  cleanup(() => c.close());
-  return c;
-}
 
 /** How much each series moved between two scrapes. */
 const moved = (before: Scrape, after: Scrape) => (name: string, labels?: Record<string, string>) => after.value(name, labels) - before.value(name, labels);
@@ -55,7 +39,7 @@ describe.each(TRANSPORTS)('/metrics over %s', (transport) => {
     const saved = /File saved as: (\S+\.mp3)/.exec(textOf(ok))![1]!;
     const size = (await fs.stat(saved)).size;
 
-    fake.failNext('POST', TTS, { status: 503 }, 2); // the first try and the one retry
+    upstream.fake.failNext('POST', TTS, { status: 503 }, 2); // the first try and the one retry
     const failed = await c.callTool({ name: 'text_to_speech', arguments: { text: 'never voiced' } });
     expect(failed.isError).toBe(true);
     const invalid = await c.callTool({ name: 'text_to_speech', arguments: { text: 42 } });
@@ -99,10 +83,10 @@ describe.each(TRANSPORTS)('/metrics over %s', (transport) => {
     expect(open.value('elevenlabs_mcp_sessions_open', { transport: label })).toBe(2);
     expect(open.value('elevenlabs_mcp_sessions_open', { transport: other })).toBe(0);
 
-    fake.failNext('GET', '/v1/models', { hang: true });
+    upstream.fake.failNext('GET', '/v1/models', { hang: true });
     const controller = new AbortController();
     const pending = a.callTool({ name: 'list_models', arguments: {} }, undefined, { signal: controller.signal });
-    await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0);
+    await waitFor(() => upstream.fake.callsTo('GET', '/v1/models').length > 0);
     expect((await scrape(app.url)).value('elevenlabs_mcp_tool_calls_in_flight')).toBe(1);
     controller.abort('changed my mind');
     await expect(pending).rejects.toThrow();
@@ -240,7 +224,7 @@ async function ready(url: string, headers: Record<string, string> = {}) {
   return { status: res.status, body: (await res.json()) as { status: string; checks: { elevenlabs: { ok: boolean; reason?: string; checkedAt: string } } } };
 }
 
-const keyChecks = () => fake.callsTo('GET', KEY_CHECK_PATH).length;
+const keyChecks = () => upstream.fake.callsTo('GET', KEY_CHECK_PATH).length;
 
 describe('/ready', () => {
   it('is 200 when ElevenLabs accepts the key, asks ElevenLabs once a minute at most, and needs no token', async () => {
@@ -251,7 +235,7 @@ describe('/ready', () => {
     expect(Date.parse(first.body.checks.elevenlabs.checkedAt)).toBeGreaterThan(Date.now() - 10_000);
     await Promise.all([ready(app.url), ready(app.url), ready(app.url)]);
     expect(keyChecks() - calls).toBe(1);
-    expect(fake.callsTo('GET', KEY_CHECK_PATH).at(-1)!.headers['xi-api-key']).toBe(fake.apiKey);
+    expect(upstream.fake.callsTo('GET', KEY_CHECK_PATH).at(-1)!.headers['xi-api-key']).toBe(upstream.fake.apiKey);
   });
 
   it('is 503 with the reason when ElevenLabs rejects the key, and never shows the key', async () => {
@@ -275,7 +259,7 @@ describe('/ready', () => {
 
   it('is 200 for a key that is accepted but may not read the subscription, saying so', async () => {
     const app = await server();
-    fake.failNext('GET', KEY_CHECK_PATH, { status: 401, json: { detail: { status: 'missing_permissions', message: 'The API key you used is missing the permission user_read' } } });
+    upstream.fake.failNext('GET', KEY_CHECK_PATH, { status: 401, json: { detail: { status: 'missing_permissions', message: 'The API key you used is missing the permission user_read' } } });
     const { status, body } = await ready(app.url);
     expect(status).toBe(200);
     expect(body.checks.elevenlabs.reason).toMatch(/^The key is accepted; it may not read the subscription \(401 missing_permissions: .*user_read\)\.$/);
@@ -283,7 +267,7 @@ describe('/ready', () => {
 
   it('is 503 when ElevenLabs fails, cannot be reached, or is draining', async () => {
     const failing = await server();
-    fake.failNext('GET', KEY_CHECK_PATH, { status: 500 });
+    upstream.fake.failNext('GET', KEY_CHECK_PATH, { status: 500 });
     expect((await ready(failing.url)).body.checks.elevenlabs).toMatchObject({ ok: false, reason: expect.stringMatching(/^ElevenLabs answered 500 .*the key could not be checked\.$/) });
 
     const unreachable = await server({ ELEVENLABS_BASE_URL: `http://127.0.0.1:${await freePort()}` });
@@ -300,12 +284,12 @@ describe('/ready', () => {
 });
 
 describe('the key check', () => {
-  const config = () => ({ apiKey: fake.apiKey, baseUrl: fake.url, residency: 'us' as const, timeoutSeconds: 5, maxRetries: 0, defaultVoiceId: 'x' });
+  const config = () => ({ apiKey: upstream.fake.apiKey, baseUrl: upstream.fake.url, residency: 'us' as const, timeoutSeconds: 5, maxRetries: 0, defaultVoiceId: 'x' });
 
   it('keeps a result for the cache time, then asks again; concurrent asks share one request', async () => {
     const check = createKeyCheck(config(), { cacheMs: 200 });
     const calls = keyChecks();
-    fake.failNext('GET', KEY_CHECK_PATH, { delayMs: 100 });
+    upstream.fake.failNext('GET', KEY_CHECK_PATH, { delayMs: 100 });
     const results = await Promise.all([check.result(), check.result(), check.result()]);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(keyChecks() - calls).toBe(1);
@@ -318,7 +302,7 @@ describe('the key check', () => {
 
   it('gives up on an upstream that does not answer in time', async () => {
     const check = createKeyCheck(config(), { timeoutMs: 200 });
-    fake.failNext('GET', KEY_CHECK_PATH, { hang: true });
-    expect(await check.result()).toMatchObject({ ok: false, reason: `ElevenLabs at ${fake.url}: no answer within 0.2 s.` });
+    upstream.fake.failNext('GET', KEY_CHECK_PATH, { hang: true });
+    expect(await check.result()).toMatchObject({ ok: false, reason: `ElevenLabs at ${upstream.fake.url}: no answer within 0.2 s.` });
   });
 });

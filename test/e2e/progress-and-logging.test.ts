@@ -11,40 +11,18 @@ import {
   type LoggingMessageNotification,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useCleanup } from '../helpers/cleanup.js';
-import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
-import { connectClient, startTestApp, textOf, TRANSPORTS, type TransportName } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { textOf, TRANSPORTS, type TransportName } from '../helpers/test-app.js';
+import { useUpstreamApps } from '../helpers/upstream-apps.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let fake: FakeElevenLabs;
-const cleanup = useCleanup();
-beforeAll(async () => {
-  fake = await startFakeElevenLabs();
-});
-afterAll(() => fake.close());
+const INTERVAL_MS = 100;
+const upstream = useUpstreamApps({ ELEVENLABS_MCP_OUTPUT_MODE: 'link', PROGRESS_INTERVAL_MS: String(INTERVAL_MS) });
+const { server, client } = upstream;
 
 const TTS = /^\/v1\/text-to-speech\//;
-const INTERVAL_MS = 100;
 
-async function server(env: Record<string, string> = {}) {
-  const app = await startTestApp({
-    ELEVENLABS_API_KEY: fake.apiKey,
-    ELEVENLABS_BASE_URL: fake.url,
-    ELEVENLABS_MAX_RETRIES: '0',
-    ELEVENLABS_MCP_OUTPUT_MODE: 'link',
-    PROGRESS_INTERVAL_MS: String(INTERVAL_MS),
-    ...env,
-  });
-  cleanup(() => app.close());
-  return app;
-}
 
-async function client(url: string, transport: TransportName = 'mcp'): Promise<Client> {
-  const c = await connectClient(url, { transport });
-  cleanup(() => c.close());
-  return c;
-}
 
 /** Every notifications/message the client receives, in order. */
 function logsOf(c: Client): LoggingMessageNotification['params'][] {
@@ -61,7 +39,7 @@ describe.each(TRANSPORTS)('progress over %s', (transport) => {
     const app = await server({ ELEVENLABS_MCP_OUTPUT_MODE: mode });
     const c = await client(app.url, transport);
     // Four ticks' worth of silence before the headers, then 200 000 bytes in ten paced chunks with their length.
-    fake.failNext('POST', TTS, { delayMs: 4 * INTERVAL_MS + 50 });
+    upstream.fake.failNext('POST', TTS, { delayMs: 4 * INTERVAL_MS + 50 });
     const events: (Progress | 'result')[] = [];
     const call = c.callTool({ name: 'text_to_speech', arguments: { text: 'BIG:200000,chunk=20000,every=30,length' } }, undefined, {
       onprogress: (p) => void events.push(p),
@@ -111,12 +89,12 @@ describe('progress only when asked', () => {
     const seen: unknown[] = [];
     c.setNotificationHandler(ProgressNotificationSchema, (n) => void seen.push(n.params));
     const slow = { name: 'text_to_speech', arguments: { text: 'BIG:50000,chunk=10000,every=20' } };
-    fake.failNext('POST', TTS, { delayMs: 3 * INTERVAL_MS });
+    upstream.fake.failNext('POST', TTS, { delayMs: 3 * INTERVAL_MS });
     const plain = await c.callTool(slow);
     expect(plain.isError, textOf(plain)).not.toBe(true);
     expect(seen).toEqual([]);
 
-    fake.failNext('POST', TTS, { delayMs: 3 * INTERVAL_MS });
+    upstream.fake.failNext('POST', TTS, { delayMs: 3 * INTERVAL_MS });
     const asked = await c.callTool({ ...slow, _meta: { progressToken: 'tok-1' } });
     expect(asked.isError, textOf(asked)).not.toBe(true);
     expect(seen.length).toBeGreaterThanOrEqual(3);
@@ -157,11 +135,11 @@ describe('logging', () => {
     const c = await client(app.url, transport);
     const logs = logsOf(c);
     if (level) await c.setLoggingLevel(level);
-    fake.failNext('GET', '/v1/user/subscription', { delayMs: 300 });
+    upstream.fake.failNext('GET', '/v1/user/subscription', { delayMs: 300 });
     const blocking = blocker.callTool({ name: 'check_subscription', arguments: {} });
-    await waitFor(() => fake.concurrent === 1);
-    fake.failNext('POST', TTS, { status: 429, json: { detail: { status: 'too_many_concurrent_requests', message: 'Too many requests at once.' } } });
-    fake.failNext('POST', TTS, { status: 503, json: { detail: { status: 'service_unavailable', message: 'Try later.' } } });
+    await waitFor(() => upstream.fake.concurrent === 1);
+    upstream.fake.failNext('POST', TTS, { status: 429, json: { detail: { status: 'too_many_concurrent_requests', message: 'Too many requests at once.' } } });
+    upstream.fake.failNext('POST', TTS, { status: 503, json: { detail: { status: 'service_unavailable', message: 'Try later.' } } });
     const progress: Progress[] = [];
     const result = await c.callTool({ name: 'text_to_speech', arguments: { text: 'hello' } }, undefined, { onprogress: (p) => void progress.push(p) });
     await blocking;
