@@ -1,30 +1,24 @@
 // The bundled test client (the Python original shipped test_sse_client.py): checks /health, opens a session
 // over Streamable HTTP (/mcp) or the legacy SSE transport (/sse), initializes, lists the tools and optionally
-// calls one, printing a readable report. Exits 1 on any failure, so scripts and CI can use it as a smoke test.
+// calls one, showing its progress and log messages while it runs and saving what it returns with --save.
+// Prints a readable report and exits 1 on any failure (130 when Ctrl-C cancelled the call), so scripts and CI
+// can use it as a smoke test.
 //
-//   npm run client -- --url http://127.0.0.1:8000/mcp --test-tool list_models --args '{}'
-import { parseArgs } from 'node:util';
+//   npm run client -- --url http://127.0.0.1:8000/mcp --test-tool text_to_speech --args '{"text":"Hi"}' --save out
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { resolveEndpoint, type Endpoint } from './endpoint.js';
+import { LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { playingTime } from './audio-duration.js';
+import type { Endpoint } from './endpoint.js';
+import { parseCommandLine, USAGE, type ClientOptions } from './options.js';
+import { createProgressView, type ProgressView } from './progress-view.js';
+import { saveOutputs } from './save-output.js';
 
-const USAGE = `Usage: npm run client -- [--url URL] [--transport http|sse] [--test-tool NAME] [--args JSON] [--token TOKEN] [--header 'Name: value']...
+type Block = { type: string; text?: string; resource?: { uri: string; mimeType?: string; blob?: string }; mimeType?: string; data?: string };
 
-  --url        the server's /mcp or /sse URL, or its base URL (default http://127.0.0.1:8000, or MCP_URL)
-  --transport  http (Streamable HTTP, /mcp; the default for a base URL) or sse (legacy SSE, /sse);
-               a URL ending in /mcp or /sse already says which
-  --test-tool  a tool to call after listing (e.g. list_models)
-  --args       the tool's arguments as a JSON object (default {})
-  --token      bearer token for servers with MCP_AUTH_TOKENS (or MCP_AUTH_TOKEN)
-  --header     extra request header, repeatable
-  --timeout    seconds to wait for each step (default 60)`;
-
-type Step = { name: string; ok: boolean; detail: string };
-
-function summarize(result: { content?: unknown; isError?: boolean }): string {
-  const blocks = (result.content ?? []) as { type: string; text?: string; resource?: { uri: string; mimeType?: string; blob?: string }; mimeType?: string; data?: string }[];
-  return blocks
+function summarize(result: { content?: unknown }): string {
+  return ((result.content ?? []) as Block[])
     .map((b) => {
       if (b.type === 'text') return b.text!.length > 2000 ? `${b.text!.slice(0, 2000)}… (${b.text!.length} chars)` : b.text;
       if (b.type === 'resource') return `[resource ${b.resource?.uri} ${b.resource?.mimeType ?? ''} ${b.resource?.blob ? `${Math.round((b.resource.blob.length * 3) / 4)} bytes` : ''}]`;
@@ -43,95 +37,121 @@ function clientTransport({ transport, endpoint }: Endpoint, headers: Record<stri
   });
 }
 
-async function main(): Promise<number> {
-  let values;
+type Report = (name: string, ok: boolean, detail: string) => boolean;
+
+/** The call's end when Ctrl-C cancelled it. */
+class Interrupted extends Error {}
+
+/**
+ * Calls the tool with a progressToken (the SDK adds one for an onprogress), drawing each notification; a
+ * progress notification restarts the timeout, so a long call that keeps reporting is not cut off. Ctrl-C
+ * aborts the request, and the SDK tells the server (notifications/cancelled), which stops its ElevenLabs call.
+ */
+async function callWithProgress(client: Client, tool: NonNullable<ClientOptions['tool']>, opts: ClientOptions, view: ProgressView) {
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort('cancelled with Ctrl-C');
+  process.once('SIGINT', onSigint);
   try {
-    ({ values } = parseArgs({
-      options: {
-        url: { type: 'string', default: process.env.MCP_URL ?? 'http://127.0.0.1:8000' },
-        transport: { type: 'string' },
-        'test-tool': { type: 'string' },
-        args: { type: 'string', default: '{}' },
-        token: { type: 'string', default: process.env.MCP_AUTH_TOKEN },
-        header: { type: 'string', multiple: true, default: [] },
-        timeout: { type: 'string', default: '60' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    return (await client.callTool({ name: tool.name, arguments: tool.args }, undefined, {
+      timeout: opts.timeoutMs,
+      resetTimeoutOnProgress: true,
+      signal: interrupt.signal,
+      onprogress: (p) => view.update(p),
+    })) as CallToolResult;
   } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    if (interrupt.signal.aborted) throw new Interrupted('cancelled with Ctrl-C; the server was told to stop the call');
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    view.stop();
   }
-  if (values.help) {
+}
+
+async function saveStep(result: CallToolResult, opts: ClientOptions, report: Report) {
+  const outcomes = await saveOutputs(result.content as Block[], opts.saveDir!, {
+    outputFormat: typeof opts.tool?.args.output_format === 'string' ? opts.tool.args.output_format : undefined,
+    timeoutMs: opts.timeoutMs,
+  });
+  for (const o of outcomes) {
+    if ('error' in o) report('save', false, o.error);
+    else {
+      const plays = o.durationSeconds !== undefined ? `, ${playingTime(o.durationSeconds)} of audio` : o.mimeType.startsWith('audio/') ? ', duration unknown' : '';
+      report('save', true, `${o.path} (${o.bytes} bytes, ${o.mimeType}${plays}${o.from === 'link' ? ', downloaded from the link' : ''})`);
+    }
+  }
+}
+
+async function session(opts: ClientOptions, report: Report): Promise<{ interrupted: boolean }> {
+  const { target, headers, timeoutMs } = opts;
+  const client = new Client({ name: 'elevenlabs-mcp-test-client', version: '1.0.0' });
+  const tty = Boolean(process.stdout.isTTY);
+  let view: ProgressView | undefined;
+  // Log messages print above the bar during the call, as plain lines otherwise.
+  client.setNotificationHandler(LoggingMessageNotificationSchema, ({ params }) => {
+    const line = `  [${params.level}] ${typeof params.data === 'string' ? params.data : JSON.stringify(params.data)}`;
+    if (view) view.line(line);
+    else console.log(line);
+  });
+  const transport = clientTransport(target, headers);
+  try {
+    await client.connect(transport, { timeout: timeoutMs });
+    const v = client.getServerVersion();
+    report('initialize', true, `${v?.name} ${v?.version}, session over ${target.transport === 'http' ? 'Streamable HTTP' : 'SSE'}`);
+    if (opts.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(opts.logLevel, { timeout: timeoutMs });
+    const { tools } = await client.listTools(undefined, { timeout: timeoutMs });
+    report('tools/list', tools.length > 0, `${tools.length} tools: ${tools.map((t) => t.name).join(', ')}`);
+    if (opts.tool) {
+      const started = Date.now();
+      view = createProgressView({ out: process.stdout, tty, columns: () => process.stdout.columns ?? 80 });
+      const result = await callWithProgress(client, opts.tool, opts, view);
+      view = undefined;
+      report(`tools/call ${opts.tool.name}`, !result.isError, `(${Date.now() - started} ms)\n${summarize(result)}`);
+      if (opts.saveDir && !result.isError) await saveStep(result, opts, report);
+    }
+    return { interrupted: false };
+  } catch (err) {
+    const interrupted = err instanceof Interrupted;
+    report(opts.tool && view ? `tools/call ${opts.tool.name}` : 'session', false, (err as Error).message);
+    return { interrupted };
+  } finally {
+    // Streamable HTTP sessions outlive the connection until DELETE (or the server's idle expiry): end ours.
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
+    await client.close().catch(() => {});
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(process.argv.slice(2), process.env);
+  if ('help' in parsed) {
     console.log(USAGE);
     return 0;
   }
-  let toolArgs: Record<string, unknown>;
-  try {
-    toolArgs = JSON.parse(values.args);
-    if (!toolArgs || typeof toolArgs !== 'object' || Array.isArray(toolArgs)) throw new Error('not an object');
-  } catch {
-    console.error(`--args must be a JSON object, e.g. --args '{"text": "Hello"}'`);
+  if ('usageError' in parsed) {
+    console.error(`${parsed.usageError}\n\n${USAGE}`);
     return 2;
   }
-  const headers: Record<string, string> = {};
-  for (const h of values.header) {
-    const i = h.indexOf(':');
-    if (i <= 0) {
-      console.error(`--header must look like 'Name: value' (got "${h}")`);
-      return 2;
-    }
-    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
-  }
-  if (values.token) headers.Authorization = `Bearer ${values.token}`;
-  const timeoutMs = Number(values.timeout) * 1000;
-  const target = resolveEndpoint(values.url, values.transport);
-  if ('error' in target) {
-    console.error(target.error);
-    return 2;
-  }
-  const { base, endpoint } = target;
-  const steps: Step[] = [];
-  const report = (name: string, ok: boolean, detail: string) => {
-    steps.push({ name, ok, detail });
+  const opts = parsed.options;
+  const { base, endpoint } = opts.target;
+  const steps: { ok: boolean }[] = [];
+  const report: Report = (name, ok, detail) => {
+    steps.push({ ok });
     console.log(`${ok ? '✔' : '✘'} ${name}${detail ? `: ${detail.split('\n').join('\n    ')}` : ''}`);
     return ok;
   };
 
   console.log(`ElevenLabs MCP test client → ${endpoint.href}`);
   try {
-    const res = await fetch(`${base}/health`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${base}/health`, { headers: opts.headers, signal: AbortSignal.timeout(opts.timeoutMs) });
     const body = await res.text();
     if (!report('health', res.ok, `${res.status} ${body}`)) return 1;
   } catch (err) {
     report('health', false, `cannot reach ${base}/health (${(err as Error).message}); is the server running?`);
     return 1;
   }
-
-  const client = new Client({ name: 'elevenlabs-mcp-test-client', version: '1.0.0' });
-  const transport = clientTransport(target, headers);
-  try {
-    await client.connect(transport, { timeout: timeoutMs });
-    const v = client.getServerVersion();
-    report('initialize', true, `${v?.name} ${v?.version}, session over ${target.transport === 'http' ? 'Streamable HTTP' : 'SSE'}`);
-    const { tools } = await client.listTools(undefined, { timeout: timeoutMs });
-    report('tools/list', tools.length > 0, `${tools.length} tools: ${tools.map((t) => t.name).join(', ')}`);
-    if (values['test-tool']) {
-      const name = values['test-tool'];
-      const started = Date.now();
-      const result = await client.callTool({ name, arguments: toolArgs }, undefined, { timeout: timeoutMs });
-      report(`tools/call ${name}`, !result.isError, `(${Date.now() - started} ms)\n${summarize(result as never)}`);
-    }
-  } catch (err) {
-    report('session', false, (err as Error).message);
-  } finally {
-    // Streamable HTTP sessions outlive the connection until DELETE (or the server's idle expiry): end ours.
-    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
-    await client.close().catch(() => {});
-  }
+  const { interrupted } = await session(opts, report);
   const failed = steps.filter((s) => !s.ok).length;
   console.log(failed ? `${failed} step(s) failed` : 'all steps passed');
-  return failed ? 1 : 0;
+  return interrupted ? 130 : failed ? 1 : 0;
 }
 
 main().then(

@@ -145,6 +145,12 @@ export function createToolRegistry(tools: readonly ToolDefinition[], config: Con
         }, onWait));
       } catch (err) {
         error = err;
+        // A call the client cancelled fails with whatever its abort reason was (the SDK's server aborts with
+        // the reason the client gave, often a plain string): that is no internal error, whatever its shape.
+        if (ctx.requestOptions.abortSignal.aborted) {
+          ctx.log.info('the client cancelled the call');
+          return (result = errorResult(`${name} was cancelled.`));
+        }
         return (result = toErrorResult(err, name, ctx.log));
       } finally {
         await report?.finish();

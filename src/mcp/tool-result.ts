@@ -47,14 +47,14 @@ export function toErrorResult(err: unknown, tool: string, log: Logger): CallTool
   if (err instanceof UserError) return errorResult(err.message);
   const upstream = describeUpstreamError(err);
   if (upstream) {
-    log.warn({ tool, status: upstream.status, err: summarize(err) }, 'upstream error');
+    log.warn({ status: upstream.status, err: summarize(err) }, 'upstream error');
     return errorResult(upstream.message);
   }
   if (err instanceof Error && err.name === 'AbortError') {
     return errorResult(`${tool} was cancelled.`);
   }
   const ref = randomUUID().slice(0, 8);
-  log.error({ tool, ref, err }, 'tool failed');
+  log.error({ ref, err }, 'tool failed');
   return errorResult(`${tool} failed because of an internal error (ref ${ref}); the server log has the details.`);
 }
 

@@ -81,6 +81,9 @@ describe.each(TRANSPORTS)('over /%s', (transport) => {
           await expect(pending).rejects.toThrow();
           await waitFor(() => fake.aborted.includes('GET /v1/models'));
           await waitFor(() => app.app.mcp.registry.inFlight === 0);
+          // The server fails the call with the client's reason; that is the client's choice, not an internal error.
+          expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+          expect(app.logs).toContainEqual(expect.objectContaining({ tool: 'list_models', msg: 'the client cancelled the call' }));
           // The session goes on: the next call is answered.
           expect((await client.listTools()).tools.length).toBe(27);
         } finally {

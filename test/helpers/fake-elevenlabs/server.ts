@@ -6,7 +6,7 @@
 // Retry-After, hang, reset) can be queued per route.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createState, type FakeState } from './state.js';
+import { createState, silentMp3, type FakeState } from './state.js';
 import { routes } from './routes/index.js';
 
 export interface FakeRequest {
@@ -29,9 +29,10 @@ export interface FakeResponse {
   /**
    * Streamed in chunks, for large or slow outputs: total size, chunk size and fill byte; `everyMs` paces the
    * chunks (otherwise as fast as the socket takes them), `contentLength` sends the length up front (otherwise
-   * the body is chunked, as ElevenLabs' audio is).
+   * the body is chunked, as ElevenLabs' audio is); `mp3` makes the bytes real (silent) MP3 frames, so a player
+   * or a parser reads a duration from them, instead of the fill byte.
    */
-  stream?: { size: number; chunkSize?: number; fill?: number; everyMs?: number; contentLength?: boolean };
+  stream?: { size: number; chunkSize?: number; fill?: number; everyMs?: number; contentLength?: boolean; mp3?: boolean };
   headers?: Record<string, string>;
 }
 
@@ -60,7 +61,7 @@ export interface FakeElevenLabs {
   state: FakeState;
   calls: FakeRequest[];
   unexpected: string[];
-  /** Calls the client aborted before an answer was sent. */
+  /** Calls the client aborted before the whole answer was sent (a streamed answer counts until its end). */
   aborted: string[];
   /** Requests open right now, and the most open at once since the start or the last resetPeak(). */
   readonly concurrent: number;
@@ -200,14 +201,14 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
       try {
         const out = await route.handle(fakeReq, state);
         if (out.stream) {
-          answered = true;
           const { size, everyMs } = out.stream;
           res.writeHead(out.status ?? 200, {
             'content-type': 'audio/mpeg',
             ...(out.stream.contentLength && { 'content-length': String(size) }),
             ...out.headers,
           });
-          const chunk = Buffer.alloc(out.stream.chunkSize ?? 64 * 1024, out.stream.fill ?? 7);
+          const chunkSize = out.stream.chunkSize ?? 64 * 1024;
+          const chunk = out.stream.mp3 ? silentMp3(chunkSize) : Buffer.alloc(chunkSize, out.stream.fill ?? 7);
           let left = size;
           const pump = () => {
             while (left > 0 && !res.destroyed) {
@@ -217,6 +218,8 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
               if (everyMs && left > 0) return void setTimeout(pump, everyMs);
               if (!more) return void res.once('drain', pump);
             }
+            if (res.destroyed) return;
+            answered = true;
             res.end();
           };
           return pump();

@@ -65,3 +65,18 @@ export type FakeState = ReturnType<typeof createState>;
 export function fakeAudio(kind: string, ...parts: string[]): Buffer {
   return Buffer.from(`FAKE-${kind}:${parts.join('|')}`, 'utf8');
 }
+
+/** One MPEG-1 Layer III frame, 128 kbps, 44.1 kHz, mono, all side info and data zero: 1152 samples of silence. */
+const SILENT_MP3_FRAME = (() => {
+  const frame = Buffer.alloc(417); // 144 × 128000 / 44100, no padding
+  frame.set([0xff, 0xfb, 0x90, 0xc0]);
+  return frame;
+})();
+/** Seconds of audio in one SILENT_MP3_FRAME. */
+export const SILENT_MP3_FRAME_SECONDS = 1152 / 44100;
+export const SILENT_MP3_FRAME_BYTES = SILENT_MP3_FRAME.length;
+
+/** Whole silent MP3 frames filling about `size` bytes (at least one frame), to repeat as a stream's chunk. */
+export function silentMp3(size: number): Buffer {
+  return Buffer.concat(Array(Math.max(1, Math.floor(size / SILENT_MP3_FRAME.length))).fill(SILENT_MP3_FRAME));
+}

@@ -77,12 +77,12 @@ export const speechRoutes: Route[] = [
       if (!body?.text) {
         return { status: 422, json: { detail: [{ loc: ['body', 'text'], msg: 'Field required', type: 'missing' }] } };
       }
-      // `BIG:<bytes>[,chunk=<bytes>][,every=<ms>][,length]`: a streamed answer of that size (see FakeResponse.stream).
-      const big = /^BIG:(\d+)((?:,(?:chunk=\d+|every=\d+|length))*)$/.exec(body.text);
+      // `BIG:<bytes>[,chunk=<bytes>][,every=<ms>][,length][,mp3]`: a streamed answer of that size (see FakeResponse.stream).
+      const big = /^BIG:(\d+)((?:,(?:chunk=\d+|every=\d+|length|mp3))*)$/.exec(body.text);
       if (big) {
         const opts = new Map(big[2]!.split(',').slice(1).map((o) => o.split('=') as [string, string | undefined]));
         const num = (name: string) => (opts.has(name) ? Number(opts.get(name)) : undefined);
-        return { stream: { size: Number(big[1]), chunkSize: num('chunk'), everyMs: num('every'), contentLength: opts.has('length') } };
+        return { stream: { size: Number(big[1]), chunkSize: num('chunk'), everyMs: num('every'), contentLength: opts.has('length'), mp3: opts.has('mp3') } };
       }
       return { bytes: fakeAudio('TTS', req.params.voice_id!, body.text, req.query.get('output_format') ?? '') };
     },
