@@ -13,7 +13,7 @@ import { playingTime } from './audio-duration.js';
 import type { Endpoint } from './endpoint.js';
 import { parseCommandLine, USAGE, type ClientOptions } from './options.js';
 import { createProgressView, type ProgressView } from './progress-view.js';
-import { saveOutputs } from './save-output.js';
+import { saveOutputs, type ServerResources } from './save-output.js';
 
 type Block = { type: string; text?: string; resource?: { uri: string; mimeType?: string; blob?: string }; mimeType?: string; data?: string };
 
@@ -67,16 +67,28 @@ async function callWithProgress(client: Client, tool: NonNullable<ClientOptions[
   }
 }
 
-async function saveStep(result: CallToolResult, opts: ClientOptions, report: Report) {
+/** The server's elevenlabs:// resources through this session, when it offers resources. */
+function resourcesOf(client: Client, timeoutMs: number): ServerResources | undefined {
+  if (!client.getServerCapabilities()?.resources) return undefined;
+  return {
+    list: async () => (await client.listResources(undefined, { timeout: timeoutMs })).resources,
+    read: async (uri) => (await client.readResource({ uri }, { timeout: timeoutMs })).contents[0] as { blob?: string; mimeType?: string } | undefined,
+  };
+}
+
+const FROM = { inline: '', link: ', downloaded from the link', server: ', read from the server with resources/read' };
+
+async function saveStep(client: Client, result: CallToolResult, opts: ClientOptions, report: Report) {
   const outcomes = await saveOutputs(result.content as Block[], opts.saveDir!, {
     outputFormat: typeof opts.tool?.args.output_format === 'string' ? opts.tool.args.output_format : undefined,
     timeoutMs: opts.timeoutMs,
+    serverResources: resourcesOf(client, opts.timeoutMs),
   });
   for (const o of outcomes) {
     if ('error' in o) report('save', false, o.error);
     else {
       const plays = o.durationSeconds !== undefined ? `, ${playingTime(o.durationSeconds)} of audio` : o.mimeType.startsWith('audio/') ? ', duration unknown' : '';
-      report('save', true, `${o.path} (${o.bytes} bytes, ${o.mimeType}${plays}${o.from === 'link' ? ', downloaded from the link' : ''})`);
+      report('save', true, `${o.path} (${o.bytes} bytes, ${o.mimeType}${plays}${FROM[o.from]})`);
     }
   }
 }
@@ -106,7 +118,7 @@ async function session(opts: ClientOptions, report: Report): Promise<{ interrupt
       const result = await callWithProgress(client, opts.tool, opts, view);
       view = undefined;
       report(`tools/call ${opts.tool.name}`, !result.isError, `(${Date.now() - started} ms)\n${summarize(result)}`);
-      if (opts.saveDir && !result.isError) await saveStep(result, opts, report);
+      if (opts.saveDir && !result.isError) await saveStep(client, result, opts, report);
     }
     return { interrupted: false };
   } catch (err) {

@@ -12,8 +12,8 @@ export const USAGE = `Usage: npm run client -- [--url URL] [--transport http|sse
   --test-tool  a tool to call after listing (e.g. list_models); its progress shows while it runs
                (a bar on a terminal, plain lines otherwise), and Ctrl-C cancels it on the server
   --args       the tool's arguments as a JSON object (default {})
-  --save       a directory to write the call's audio or files into, inline or from a download link
-               (prints each file's path, size and, for audio, duration)
+  --save       a directory to write the call's audio or files into, in any output mode: inline, from a
+               download link, or read back from the server (prints each file's path, size and duration)
   --log-level  the server log messages to show during the call: debug, info (the server's default),
                notice, warning, error, critical, alert or emergency
   --token      bearer token for servers with MCP_AUTH_TOKENS (or MCP_AUTH_TOKEN)

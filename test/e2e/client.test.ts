@@ -88,18 +88,24 @@ describe('the bundled client', () => {
     }
   }, 60_000);
 
-  it('--save on a `files` server says what to change and fails the run; audio it cannot read has an unknown duration', async () => {
-    const files = await upstream.server({ ELEVENLABS_MCP_OUTPUT_MODE: 'files', ELEVENLABS_MCP_BASE_PATH: await tempDir() });
+  it('--save reads a `files` output back with resources/read, and saves each of several previews behind links', async () => {
+    const base = await tempDir();
+    const files = await upstream.server({ ELEVENLABS_MCP_OUTPUT_MODE: 'files', ELEVENLABS_MCP_BASE_PATH: base });
     const dir = await tempDir();
     const onServer = await runClient(['--url', files.url, '--test-tool', 'text_to_speech', '--args', '{"text":"Hello"}', '--save', dir]).exited;
-    expect(onServer.out).toContain('✘ save: the server saved the output on its own disk (output mode files); run it with ELEVENLABS_MCP_OUTPUT_MODE=link, resources or both');
-    expect(onServer.code).toBe(1);
-    expect(await fs.readdir(dir)).toEqual([]);
+    const saved = /✔ save: (\S+) \((\d+) bytes, audio\/mpeg, duration unknown, read from the server with resources\/read\)/.exec(onServer.out);
+    expect(saved, onServer.out).not.toBeNull();
+    const serverPath = /File saved as: (\S+\.mp3)\./.exec(onServer.out)![1]!;
+    expect(path.basename(saved![1]!)).toBe(path.basename(serverPath));
+    expect((await fs.readFile(saved![1]!)).equals(await fs.readFile(serverPath))).toBe(true);
+    expect(onServer.code).toBe(0);
 
+    // text_to_voice gives three previews: "Download links: <url> (expires …), <url> (expires …), …".
     const link = await upstream.server({ ELEVENLABS_MCP_OUTPUT_MODE: 'link', LINK_DIR: await tempDir() });
-    const fakeBytes = await runClient(['--url', link.url, '--test-tool', 'text_to_speech', '--args', '{"text":"Hello"}', '--save', dir]).exited;
-    expect(fakeBytes.out).toMatch(/✔ save: \S+\.mp3 \(\d+ bytes, audio\/mpeg, duration unknown, downloaded from the link\)/);
-    expect(fakeBytes.code).toBe(0);
+    const previews = await runClient(['--url', link.url, '--test-tool', 'text_to_voice', '--args', '{"voice_description":"A calm narrator with a warm, low voice"}', '--save', dir]).exited;
+    expect(previews.out).toContain('Download links: http://');
+    expect(previews.out.match(/✔ save: \S+voice_design_\S+ \(\d+ bytes, audio\/mpeg, duration unknown, downloaded from the link\)/g), previews.out).toHaveLength(3);
+    expect(previews.code).toBe(0);
   }, 60_000);
 
   it("prints the server's log messages during the call, at the level --log-level sets", async () => {

@@ -137,9 +137,24 @@ describe('what --save finds in a result', () => {
         { path: path.join(dir, 'new', 'tts.pcm'), bytes: 32000, mimeType: 'audio/L16', from: 'inline', durationSeconds: 1 },
         { path: path.join(dir, 'new', 'tts_2.pcm'), bytes: 32000, mimeType: 'audio/L16', from: 'inline', durationSeconds: 1 },
       ]);
-      expect(await saveOutputs([{ type: 'text', text: 'Success. File saved as: /srv/out/tts.mp3' }], dir, { timeoutMs: 1000 })).toEqual([
-        { error: expect.stringContaining('the server saved the output on its own disk (output mode files)') },
+      const onServer = [{ type: 'text', text: 'Success. File saved as: /srv/base/out/tts.mp3. Voice used: Rachel' }];
+      expect(await saveOutputs(onServer, dir, { timeoutMs: 1000 })).toEqual([
+        { error: expect.stringContaining('the server saved the output on its own disk (output mode files) and does not list it as a resource') },
       ]);
+      // Read back from the resource whose path ends the reported one; `tts.mp3` at the top is another file.
+      const read: string[] = [];
+      const serverResources = {
+        list: async () => [
+          { uri: 'elevenlabs://tts.mp3', name: 'tts.mp3' },
+          { uri: 'elevenlabs://out/tts.mp3', name: 'out/tts.mp3' },
+          { uri: 'elevenlabs://out/old.mp3', name: 'out/old.mp3' },
+        ],
+        read: async (uri: string) => (read.push(uri), { blob: Buffer.from('mp3 bytes').toString('base64'), mimeType: 'audio/mpeg' }),
+      };
+      expect(await saveOutputs(onServer, dir, { timeoutMs: 1000, serverResources })).toEqual([
+        { path: path.join(dir, 'tts.mp3'), bytes: 9, mimeType: 'audio/mpeg', from: 'server', durationSeconds: undefined },
+      ]);
+      expect(read).toEqual(['elevenlabs://out/tts.mp3']);
       expect(await saveOutputs([{ type: 'text', text: 'Here are 3 voices' }], dir, { timeoutMs: 1000 })).toEqual([
         { error: 'the result has no audio, file or download link to save' },
       ]);
