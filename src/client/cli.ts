@@ -79,11 +79,18 @@ function resourcesOf(client: Client, timeoutMs: number): ServerResources | undef
 const FROM = { inline: '', link: ', downloaded from the link', server: ', read from the server with resources/read' };
 
 async function saveStep(client: Client, result: CallToolResult, opts: ClientOptions, report: Report) {
-  const outcomes = await saveOutputs(result.content as Block[], opts.saveDir!, {
-    outputFormat: typeof opts.tool?.args.output_format === 'string' ? opts.tool.args.output_format : undefined,
-    timeoutMs: opts.timeoutMs,
-    serverResources: resourcesOf(client, opts.timeoutMs),
-  });
+  let outcomes;
+  try {
+    outcomes = await saveOutputs(result.content as Block[], opts.saveDir!, {
+      outputFormat: typeof opts.tool?.args.output_format === 'string' ? opts.tool.args.output_format : undefined,
+      timeoutMs: opts.timeoutMs,
+      serverResources: resourcesOf(client, opts.timeoutMs),
+    });
+  } catch (err) {
+    // resources/list or resources/read failed, or DIR cannot be made: the call itself went well.
+    report('save', false, (err as Error).message);
+    return;
+  }
   for (const o of outcomes) {
     if ('error' in o) report('save', false, o.error);
     else {

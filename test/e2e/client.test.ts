@@ -86,6 +86,13 @@ describe('the bundled client', () => {
       expect(pcm.out).toMatch(new RegExp(`✔ save: ${dir}/tts_BIG_\\w+\\.pcm \\(32000 bytes, audio/L16, 1\\.0 s of audio\\)`));
       expect(pcm.code).toBe(0);
     }
+    // A directory that cannot be made fails the save step, not the call.
+    const notADir = path.join(await tempDir(), 'a-file');
+    await fs.writeFile(notADir, '');
+    const app = await upstream.server({ ELEVENLABS_MCP_OUTPUT_MODE: 'resources' });
+    const blocked = await runClient(['--url', app.url, '--test-tool', 'text_to_speech', '--args', '{"text":"Hello"}', '--save', path.join(notADir, 'out')]).exited;
+    expect(blocked.out).toMatch(/✔ tools\/call text_to_speech: .*\n(?: {4}.*\n)*✘ save: ENOTDIR: not a directory/);
+    expect(blocked.code).toBe(1);
   }, 60_000);
 
   it('--save reads a `files` output back with resources/read, and saves each of several previews behind links', async () => {
