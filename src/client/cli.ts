@@ -13,9 +13,7 @@ import { playingTime } from './audio-duration.js';
 import type { Endpoint } from './endpoint.js';
 import { parseCommandLine, USAGE, type ClientOptions } from './options.js';
 import { createProgressView, type ProgressView } from './progress-view.js';
-import { saveOutputs, type ServerResources } from './save-output.js';
-
-type Block = { type: string; text?: string; resource?: { uri: string; mimeType?: string; blob?: string }; mimeType?: string; data?: string };
+import { saveOutputs, type Block, type ServerResources } from './save-output.js';
 
 function summarize(result: { content?: unknown }): string {
   return ((result.content ?? []) as Block[])

@@ -42,11 +42,16 @@ const CLEAR_LINE = '\r\x1b[2K';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** How much of the total is done, 0 to 1; undefined when the server gave no total. */
+const doneShare = (p: ProgressUpdate | undefined) => (p?.total && p.total > 0 ? Math.min(1, p.progress / p.total) : undefined);
+const percent = (share: number) => `${Math.floor(share * 100)}%`;
+
 /** `[██████░░░░]` filled to progress/total, or a block sweeping through the bar when there is no total. */
 export function bar(p: ProgressUpdate | undefined, elapsedMs: number): string {
-  if (p?.total && p.total > 0) {
-    const filled = Math.round(Math.min(1, p.progress / p.total) * BAR_CELLS);
-    return `[${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)}] ${String(Math.floor(Math.min(1, p.progress / p.total) * 100)).padStart(3)}%`;
+  const share = doneShare(p);
+  if (share !== undefined) {
+    const filled = Math.round(share * BAR_CELLS);
+    return `[${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)}] ${percent(share).padStart(4)}`;
   }
   const span = BAR_CELLS - SWEEP_CELLS;
   const step = Math.floor(elapsedMs / 80) % (2 * span);
@@ -81,8 +86,8 @@ export function createProgressView(opts: ProgressViewOptions): ProgressView {
   };
   const plainLine = () => {
     if (!latest) return;
-    const share = latest.total ? ` (${Math.floor(Math.min(1, latest.progress / latest.total) * 100)}%)` : '';
-    out.write(`  … ${seconds(elapsed())}  ${latest.message ?? `progress ${latest.progress}`}${share}\n`);
+    const share = doneShare(latest);
+    out.write(`  … ${seconds(elapsed())}  ${latest.message ?? `progress ${latest.progress}`}${share === undefined ? '' : ` (${percent(share)})`}\n`);
     lastPlainAt = performance.now();
     latestPrinted = true;
   };

@@ -11,7 +11,8 @@ import { extensionForMimeType } from '../output/formats.js';
 import { fillNewFile } from '../output/stream-to-file.js';
 import { audioDuration } from './audio-duration.js';
 
-type Block = { type: string; text?: string; data?: string; mimeType?: string; resource?: { uri?: string; mimeType?: string; blob?: string } };
+/** A content block of a tool result, as far as the client reads one. */
+export type Block = { type: string; text?: string; data?: string; mimeType?: string; resource?: { uri?: string; mimeType?: string; blob?: string } };
 
 /** Something in a tool result that --save can write. */
 export type SavableOutput = { kind: 'inline'; name: string; mimeType: string; base64: string } | { kind: 'link'; url: string };
