@@ -6,7 +6,7 @@
 // never overwrites one already in DIR (the server's own unique-name and streaming writers do the writing);
 // each is reported with its size and, for audio, how long it plays.
 import fs from 'node:fs/promises';
-import { createUniqueFile } from '../output/file-names.js';
+import { createUniqueFile, safeFileNamePart } from '../output/file-names.js';
 import { extensionForMimeType } from '../output/formats.js';
 import { fillNewFile } from '../output/stream-to-file.js';
 import { audioDuration } from './audio-duration.js';
@@ -15,7 +15,9 @@ import { audioDuration } from './audio-duration.js';
 export type Block = { type: string; text?: string; data?: string; mimeType?: string; resource?: { uri?: string; mimeType?: string; blob?: string } };
 
 /** Something in a tool result that --save can write. */
-export type SavableOutput = { kind: 'inline'; name: string; mimeType: string; base64: string } | { kind: 'link'; url: string };
+export type SavableOutput =
+  | { kind: 'inline'; name: string; mimeType: string; base64: string; from: 'inline' | 'server' }
+  | { kind: 'link'; url: string };
 
 export type SaveOutcome =
   | { path: string; bytes: number; mimeType: string; durationSeconds?: number; from: 'inline' | 'link' | 'server' }
@@ -34,7 +36,7 @@ function fileNameOf(uri: string | undefined, fallback: string): string {
   } catch {
     /* keep it encoded */
   }
-  const safe = last.replace(/[^\p{L}\p{N}_.-]/gu, '_').replace(/^\.+/, '');
+  const safe = safeFileNamePart(last).replace(/^\.+/, '');
   return safe || fallback;
 }
 
@@ -46,13 +48,13 @@ export function savableOutputs(content: readonly Block[]): SavableOutput[] {
     if (b.type === 'resource' && b.resource?.blob) {
       const mimeType = b.resource.mimeType ?? 'application/octet-stream';
       blobs.add(b.resource.blob);
-      outputs.push({ kind: 'inline', name: fileNameOf(b.resource.uri, `output.${extensionForMimeType(mimeType)}`), mimeType, base64: b.resource.blob });
+      outputs.push({ kind: 'inline', name: fileNameOf(b.resource.uri, `output.${extensionForMimeType(mimeType)}`), mimeType, base64: b.resource.blob, from: 'inline' });
     }
   }
   for (const b of content) {
     if (b.type === 'audio' && b.data && !blobs.has(b.data)) {
       const mimeType = b.mimeType ?? 'application/octet-stream';
-      outputs.push({ kind: 'inline', name: `audio.${extensionForMimeType(mimeType)}`, mimeType, base64: b.data });
+      outputs.push({ kind: 'inline', name: `audio.${extensionForMimeType(mimeType)}`, mimeType, base64: b.data, from: 'inline' });
     }
     if (b.type === 'text' && b.text) for (const m of b.text.matchAll(LINK)) outputs.push({ kind: 'link', url: m[1]! });
   }
@@ -82,7 +84,7 @@ async function downloadError(res: Response): Promise<string> {
 async function saveOne(output: SavableOutput, dir: string, opts: SaveOptions): Promise<SaveOutcome> {
   if (output.kind === 'inline') {
     const { filePath, bytes } = await writeNew(dir, output.name, Buffer.from(output.base64, 'base64'));
-    return { path: filePath, bytes, mimeType: output.mimeType, from: 'inline' };
+    return { path: filePath, bytes, mimeType: output.mimeType, from: output.from };
   }
   // The link's signature is its credential: no bearer token or other header goes with it.
   const res = await fetch(output.url, { signal: AbortSignal.timeout(opts.timeoutMs) });
@@ -121,19 +123,19 @@ async function filesOnServer(text: string, resources: ServerResources): Promise<
     const read = await resources.read(r.uri);
     if (!read?.blob) continue;
     const mimeType = read.mimeType ?? r.mimeType ?? 'application/octet-stream';
-    outputs.push({ kind: 'inline', name: fileNameOf(r.uri, `output.${extensionForMimeType(mimeType)}`), mimeType, base64: read.blob });
+    outputs.push({ kind: 'inline', name: fileNameOf(r.uri, `output.${extensionForMimeType(mimeType)}`), mimeType, base64: read.blob, from: 'server' });
   }
   return outputs;
 }
 
 /** What to save: the result's own outputs, else the files it says the server saved, read back from the server. */
-async function outputsToSave(content: readonly Block[], opts: SaveOptions): Promise<{ outputs: SavableOutput[]; from: 'inline' | 'server' } | { error: string }> {
+async function outputsToSave(content: readonly Block[], opts: SaveOptions): Promise<SavableOutput[] | { error: string }> {
   const outputs = savableOutputs(content);
-  if (outputs.length > 0) return { outputs, from: 'inline' };
+  if (outputs.length > 0) return outputs;
   const text = content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
   if (!SAVED_ON_SERVER.test(text)) return { error: 'the result has no audio, file or download link to save' };
   const onServer = opts.serverResources ? await filesOnServer(text, opts.serverResources) : [];
-  if (onServer.length > 0) return { outputs: onServer, from: 'server' };
+  if (onServer.length > 0) return onServer;
   return {
     error:
       'the server saved the output on its own disk (output mode files) and does not list it as a resource; run it with ELEVENLABS_MCP_OUTPUT_MODE=link, resources or both to get the output here',
@@ -146,14 +148,11 @@ export async function saveOutputs(content: readonly Block[], dir: string, opts: 
   if ('error' in found) return [found];
   await fs.mkdir(dir, { recursive: true });
   const outcomes: SaveOutcome[] = [];
-  for (const output of found.outputs) {
+  for (const output of found) {
     try {
       const saved = await saveOne(output, dir, opts);
-      if ('path' in saved) {
-        if (found.from === 'server') saved.from = 'server';
-        if (saved.mimeType.startsWith('audio/')) {
-          saved.durationSeconds = await audioDuration(saved.path, { mimeType: saved.mimeType, outputFormat: opts.outputFormat, size: saved.bytes });
-        }
+      if ('path' in saved && saved.mimeType.startsWith('audio/')) {
+        saved.durationSeconds = await audioDuration(saved.path, { mimeType: saved.mimeType, outputFormat: opts.outputFormat, size: saved.bytes });
       }
       outcomes.push(saved);
     } catch (err) {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { OutputMode } from '../config.js';
-import { baseFileName, createUniqueFile } from './file-names.js';
+import { baseFileName, createUniqueFile, safeFileNamePart } from './file-names.js';
 import { isoSeconds, type Links, type PublishedLink } from './links.js';
 import { resolveOutputDirectory } from './paths.js';
 import { fillNewFile, noteStreamed } from './stream-to-file.js';
@@ -210,7 +210,7 @@ export async function longText(
   const links = linksOf(ctx);
   if (links) {
     // conversations/conv%201/transcript.txt → conversations_conv_1_transcript.txt
-    const fileName = decodeURIComponent(opts.name).replace(/[^\p{L}\p{N}_.-]/gu, '_');
+    const fileName = safeFileNamePart(decodeURIComponent(opts.name));
     const link = await links.publish(ctx.publicOrigin, { name: fileName, data: Buffer.from(text, 'utf8') });
     return { content: [{ type: 'text', text: `${intro} stored for download. ${linkWhere(link)}.` }], uri: link.url };
   }

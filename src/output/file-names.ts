@@ -8,8 +8,13 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+/** Text made safe as (part of) a file name: letters, digits, `_`, `.` and `-` stay, anything else becomes `_`. */
+export function safeFileNamePart(text: string): string {
+  return text.replace(/[^\p{L}\p{N}_.-]/gu, '_');
+}
+
 export function baseFileName(tool: string, text: string, extension: string, fullId = false, now = new Date()): string {
-  const id = (fullId ? text : [...text].slice(0, 5).join('')).replace(/ /g, '_').replace(/[^\p{L}\p{N}_.-]/gu, '_');
+  const id = safeFileNamePart(fullId ? text : [...text].slice(0, 5).join(''));
   return `${tool}_${id}_${timestamp(now)}.${extension}`;
 }
 

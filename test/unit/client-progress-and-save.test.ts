@@ -113,8 +113,8 @@ describe('what --save finds in a result', () => {
         },
       ]),
     ).toEqual([
-      { kind: 'inline', name: 'tts_Hi_there.mp3', mimeType: 'audio/mpeg', base64: blob },
-      { kind: 'inline', name: 'audio.wav', mimeType: 'audio/wav', base64: Buffer.from('other').toString('base64') },
+      { kind: 'inline', name: 'tts_Hi_there.mp3', mimeType: 'audio/mpeg', base64: blob, from: 'inline' },
+      { kind: 'inline', name: 'audio.wav', mimeType: 'audio/wav', base64: Buffer.from('other').toString('base64'), from: 'inline' },
       { kind: 'link', url: 'https://x.example/files/abc/tts_a.mp3?exp=1&sig=s' },
       { kind: 'link', url: 'http://h/files/d/b.mp3?exp=2&sig=t' },
     ]);
