@@ -136,13 +136,14 @@ describe('the bundled client', () => {
 
   it('Ctrl-C (SIGINT) cancels the call on the server, which stops its ElevenLabs request, and exits 130', async () => {
     const app = await upstream.server();
+    const abortedBefore = upstream.fake.aborted.length;
     const run = runClient(['--url', app.url, '--test-tool', 'text_to_speech', '--args', JSON.stringify({ text: mp3Text(2_000_000, 100, false) })]);
     await waitFor(() => /Received \d+ KB from ElevenLabs/.test(run.out), 15_000);
     run.child.kill('SIGINT');
     const { code, out } = await run.exited;
     expect(out).toContain('✘ tools/call text_to_speech: cancelled with Ctrl-C; the server was told to stop the call');
     expect(code).toBe(130);
-    await waitFor(() => upstream.fake.aborted.some((a) => a.startsWith('POST /v1/text-to-speech/')));
+    await waitFor(() => upstream.fake.aborted.slice(abortedBefore).some((a) => a.startsWith('POST /v1/text-to-speech/')));
     await waitFor(() => app.app.mcp.registry.inFlight === 0);
     expect(app.logs).toContainEqual(expect.objectContaining({ tool: 'text_to_speech', msg: 'the client cancelled the call' }));
   }, 60_000);

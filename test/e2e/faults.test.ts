@@ -47,10 +47,11 @@ describe.each(TRANSPORTS)('over /%s', (transport) => {
 
     it('a response past the timeout ends in a timeout message, and the fake sees the request aborted', async () => {
       await contract.withApp({ ELEVENLABS_TIMEOUT_SECONDS: '1' }, async ({ call, fake }) => {
-        fake.failNext('GET', '/v1/models', { hang: true });
+        const hang = fake.failNext('GET', '/v1/models', { hang: true });
         const r = await call('list_models');
         expect(r.text).toMatch(/did not answer in time/);
-        await waitFor(() => fake.aborted.includes('GET /v1/models'));
+        expect(hang.taken).toBe(1);
+        await waitFor(() => hang.aborted === 1);
       });
     });
 
@@ -69,12 +70,13 @@ describe.each(TRANSPORTS)('over /%s', (transport) => {
     it(`a client that ${transport === 'sse' ? 'disconnects' : 'ends its session'} mid-call aborts its upstream request`, async () => {
       await contract.withApp({}, async ({ app, fake }) => {
         const client = await connectClient(app.url, { transport });
-        fake.failNext('GET', '/v1/models', { hang: true });
+        const hang = fake.failNext('GET', '/v1/models', { hang: true });
         const pending = client.callTool({ name: 'list_models', arguments: {} }).catch(() => 'closed');
-        await waitFor(() => fake.callsTo('GET', '/v1/models').length > 0 && app.app.mcp.registry.inFlight > 0);
+        // Wait until the request is open upstream, or the client would leave before there is one to abort.
+        await waitFor(() => hang.taken === 1);
         if (client.transport instanceof StreamableHTTPClientTransport) await client.transport.terminateSession();
         await client.close();
-        await waitFor(() => fake.aborted.includes('GET /v1/models'));
+        await waitFor(() => hang.aborted === 1);
         await waitFor(() => app.app.mcp.registry.inFlight === 0);
         expect(await pending).toBe('closed');
       });
@@ -108,7 +110,7 @@ describe.each(TRANSPORTS)('over /%s', (transport) => {
     it('with concurrency 2 and a queue of 3, five of seven calls wait their turn and run, two get "busy"', async () => {
       await contract.withApp({ UPSTREAM_MAX_CONCURRENCY: '2', UPSTREAM_QUEUE_LIMIT: '3' }, async ({ call, fake, app }) => {
         const delayMs = 300;
-        fake.failNext('GET', '/v1/models', { delayMs }, 7);
+        fake.failNext('GET', '/v1/models', { delayMs }, 5); // the two busy calls never reach upstream
         fake.resetPeak();
         const before = fake.callsTo('GET', '/v1/models').length;
         const started = Date.now();

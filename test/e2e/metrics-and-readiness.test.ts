@@ -83,10 +83,10 @@ describe.each(TRANSPORTS)('/metrics over %s', (transport) => {
     expect(open.value('elevenlabs_mcp_sessions_open', { transport: label })).toBe(2);
     expect(open.value('elevenlabs_mcp_sessions_open', { transport: other })).toBe(0);
 
-    upstream.fake.failNext('GET', '/v1/models', { hang: true });
+    const hang = upstream.fake.failNext('GET', '/v1/models', { hang: true });
     const controller = new AbortController();
     const pending = a.callTool({ name: 'list_models', arguments: {} }, undefined, { signal: controller.signal });
-    await waitFor(() => upstream.fake.callsTo('GET', '/v1/models').length > 0);
+    await waitFor(() => hang.taken === 1);
     expect((await scrape(app.url)).value('elevenlabs_mcp_tool_calls_in_flight')).toBe(1);
     controller.abort('changed my mind');
     await expect(pending).rejects.toThrow();

@@ -40,9 +40,9 @@ describe('npm start', () => {
     const { sessionId } = await initializeMcp(server.url);
     const idleMcp = await fetch(`${server.url}/mcp`, { headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': sessionId } });
     expect(idleMcp.status).toBe(200);
-    fake.failNext('GET', '/v1/models', { delayMs: 1500 }, 2);
+    const slow = fake.failNext('GET', '/v1/models', { delayMs: 1500 }, 2);
     const inFlight = clients.map((client) => client.callTool({ name: 'list_models', arguments: {} }));
-    await new Promise((r) => setTimeout(r, 300)); // the calls are now waiting on the upstream
+    await waitFor(() => slow.taken === 2); // the calls are now waiting on the upstream
     server.child.kill('SIGTERM');
     for (const result of await Promise.all(inFlight)) {
       expect(result.isError).toBeFalsy();
@@ -148,15 +148,14 @@ describe('draining', () => {
       SHUTDOWN_GRACE_MS: String(graceMs),
     });
     const clients = await Promise.all(TRANSPORTS.map((transport) => connectClient(server.url, { transport })));
-    const before = fake.callsTo('GET', '/v1/models').length;
-    fake.failNext('GET', '/v1/models', { hang: true }, 2); // the upstream never answers these
+    const hang = fake.failNext('GET', '/v1/models', { hang: true }, 2); // the upstream never answers these
     const inFlight = clients.map((client) =>
       client.callTool({ name: 'list_models', arguments: {} }).then(
         () => 'answered',
         () => 'cut short',
       ),
     );
-    await waitFor(() => fake.callsTo('GET', '/v1/models').length === before + 2);
+    await waitFor(() => hang.taken === 2);
     const sse = await heldRequest(server.url, '/sse', { Accept: 'text/event-stream' });
     const mcp = await heldRequest(server.url, '/mcp', MCP_POST_HEADERS, JSON.stringify(initializeMessage()));
     const health = await heldRequest(server.url, '/health');
@@ -185,7 +184,7 @@ describe('draining', () => {
     expect(tookMs).toBeLessThan(graceMs + 4000); // …but not past the grace period (the hard stop exits 1)
     expect(server.output()).toMatch(/"unfinishedCalls":2,.*grace period over; tool calls were cut short/);
     // The upstream requests did not outlive the process.
-    await waitFor(() => fake.aborted.filter((a) => a === 'GET /v1/models').length >= 2);
+    await waitFor(() => hang.aborted === 2);
     // The SDK's clients do not notice the ended streams by themselves; closing them settles the calls, unanswered.
     for (const client of clients) await client.close();
     expect(await Promise.all(inFlight)).toEqual(['cut short', 'cut short']);

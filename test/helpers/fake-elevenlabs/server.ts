@@ -3,7 +3,8 @@
 // answered 599 and recorded in `unexpected`; under vitest every test that made one fails by itself (an
 // afterEach registered when this module is imported, and close() for calls made outside a test), so a tool
 // that calls the wrong endpoint fails its test without the test having to ask. Failures (status,
-// Retry-After, hang, reset) can be queued per route.
+// Retry-After, hang, reset) can be queued per route; one no request took by the end of its test fails that
+// test the same way, and a test waits on the handle failNext returns, not on counts other tests share.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createState, silentMp3, type FakeState } from './state.js';
@@ -55,6 +56,21 @@ export interface Failure {
   delayMs?: number;
 }
 
+export interface QueuedFailure {
+  /** Requests that got this failure so far. */
+  readonly taken: number;
+  /** Of those, the ones the client closed before the answer ended. */
+  readonly aborted: number;
+}
+
+interface Queued {
+  method: string;
+  pattern: string | RegExp;
+  failure: Failure;
+  times: number;
+  handle: { taken: number; aborted: number };
+}
+
 export interface FakeElevenLabs {
   url: string;
   apiKey: string;
@@ -67,8 +83,12 @@ export interface FakeElevenLabs {
   readonly concurrent: number;
   readonly peakConcurrent: number;
   resetPeak(): void;
-  /** The next `times` requests that match method + path pattern get this failure instead. */
-  failNext(method: string, pathPattern: string | RegExp, failure: Failure, times?: number): void;
+  /**
+   * The next `times` requests that match method + path pattern get this failure instead. A failure still
+   * queued when the test ends fails the test (and is dropped), so a fault meant for one case never leaks
+   * into the next. The handle counts the requests it took, and those the client aborted.
+   */
+  failNext(method: string, pathPattern: string | RegExp, failure: Failure, times?: number): QueuedFailure;
   callsTo(method: string, pathPattern: string | RegExp): FakeRequest[];
   close(): Promise<void>;
 }
@@ -90,18 +110,27 @@ function matches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? path === pattern : pattern.test(path);
 }
 
-/** Unexpected calls of every running fake not yet reported to a test. */
+/** Unexpected calls of every running fake not yet reported to a test, and its queued failures. */
 interface Watched {
   unexpected: string[];
   reported: number;
+  failures: Queued[];
 }
 const watched = new Set<Watched>();
 
-/** The unexpected calls made since the last check, as one message; undefined when there were none. */
-function newUnexpected(w: Watched): string | undefined {
+/**
+ * The unexpected calls made since the last check, and the failures queued but never used (dropped here), as
+ * one message; undefined when there were none.
+ */
+function newProblems(w: Watched): string | undefined {
   const fresh = w.unexpected.slice(w.reported);
   w.reported = w.unexpected.length;
-  return fresh.length ? `the fake ElevenLabs server got calls no route expects: ${fresh.join(', ')}` : undefined;
+  const unused = w.failures.splice(0).map((f) => `${f.method} ${f.pattern} ${JSON.stringify(f.failure)} ×${f.times}`);
+  const problems = [
+    fresh.length && `the fake ElevenLabs server got calls no route expects: ${fresh.join(', ')}`,
+    unused.length && `failures queued with failNext that no request took: ${unused.join(', ')}`,
+  ].filter(Boolean);
+  return problems.length ? problems.join('\n') : undefined;
 }
 
 // Only inside a vitest worker: the bench and main.ts import this module without vitest. The hook is
@@ -110,7 +139,7 @@ const strict = process.env.VITEST !== undefined && '__vitest_worker__' in global
 if (strict) {
   const { afterEach } = await import('vitest');
   afterEach(() => {
-    const problems = [...watched].map(newUnexpected).filter(Boolean);
+    const problems = [...watched].map(newProblems).filter(Boolean);
     if (problems.length) throw new Error(problems.join('\n'));
   });
 }
@@ -120,10 +149,10 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
   const state = createState();
   const calls: FakeRequest[] = [];
   const unexpected: string[] = [];
-  const watch: Watched = { unexpected, reported: 0 };
+  const failures: Queued[] = [];
+  const watch: Watched = { unexpected, reported: 0, failures };
   if (strict) watched.add(watch);
   const aborted: string[] = [];
-  const failures: { method: string; pattern: string | RegExp; failure: Failure; times: number }[] = [];
   const compiled = routes.map((r) => ({ route: r, ...compile(r.path) }));
 
   let concurrent = 0;
@@ -157,8 +186,12 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
     calls.push(fakeReq);
     const label = `${method} ${url.pathname}`;
     let answered = false;
+    /** The queued failure this request took, if any, so its handle counts an abort too. */
+    let took: Queued['handle'] | undefined;
     res.on('close', () => {
-      if (!answered) aborted.push(label);
+      if (answered) return;
+      aborted.push(label);
+      if (took) took.aborted++;
     });
     const send = (status: number, payload: Buffer | string, headers: Record<string, string> = {}) => {
       answered = true;
@@ -176,6 +209,8 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
       const f = failures[fi]!;
       if (--f.times === 0) failures.splice(fi, 1);
       const { failure } = f;
+      took = f.handle;
+      took.taken++;
       if (failure.hang) return; // the client's timeout or abort ends it
       if (failure.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
       if (failure.resetMidStream) {
@@ -257,7 +292,9 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
       peakConcurrent = concurrent;
     },
     failNext(method, pattern, failure, times = 1) {
-      failures.push({ method, pattern, failure, times });
+      const handle = { taken: 0, aborted: 0 };
+      failures.push({ method, pattern, failure, times, handle });
+      return handle;
     },
     callsTo: (method, pattern) => calls.filter((c) => c.method === method && matches(pattern, c.path)),
     async close() {
@@ -267,7 +304,7 @@ export async function startFakeElevenLabs(opts: { apiKey?: string } = {}): Promi
       });
       if (!strict) return;
       watched.delete(watch);
-      const problem = newUnexpected(watch);
+      const problem = newProblems(watch);
       if (problem) throw new Error(problem);
     },
   };
