@@ -25,6 +25,7 @@ import type { OAuthStore } from './oauth/store.js';
 import { createLinks, type Links } from './output/links.js';
 import { createSessionServerFactory } from './mcp/session-server.js';
 import { createToolRegistry, type ToolRegistry } from './mcp/tool-registry.js';
+import { createStores, type Stores } from './stores/index.js';
 import { selectTools } from './tools/index.js';
 import { sessionAdmission } from './transports/admission.js';
 import { startHeartbeat } from './transports/heartbeat.js';
@@ -45,6 +46,8 @@ export interface McpRoutes {
   elevenlabs: ElevenLabsProvider;
   /** The OAuth authorization server when OAUTH_ENABLED is on; its router belongs at the app's root. */
   oauth: OAuthServer | undefined;
+  /** Where shared state lives: this process, or Redis (REDIS_URL) for several instances. */
+  shared: Stores;
   /** Download links when the output mode is `link`; mount `filesRoute` at the app's root to serve them. */
   links: Links | undefined;
   /** GET /files/:id/:name behind the Host/Origin guard and a per-address limit; undefined unless in link mode. */
@@ -56,7 +59,7 @@ export interface McpRoutes {
   readonly draining: boolean;
   /** Refuse new sessions and report "draining" on /health; existing sessions keep working. */
   startDraining(): void;
-  /** Ends every open stream and stops the heartbeat. */
+  /** Ends every open stream, stops the heartbeat, and closes the Redis connections. */
   closeSessions(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export interface AppStores {
 
 export function createMcpRoutes(config: Config, log: Logger, stores: AppStores = {}): McpRoutes {
   const store = createMemorySessionStore();
+  const shared = createStores(config, log);
   const metrics = config.metrics.enabled
     ? createMetrics({ sessions: () => sessionsByTransport(store), toolCallsInFlight: () => registry.inFlight })
     : undefined;
@@ -81,7 +85,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
   const selection = selectTools(config);
   const registry = createToolRegistry(selection.tools, config, { refused: selection.refused, metrics });
   const onRefusal = metrics?.refused;
-  const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs);
+  const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs, shared.sessions);
   const idleExpiry = startIdleExpiry(store, config.sessions.idleMs, log);
   let draining = false;
   const admit = sessionAdmission(store, {
@@ -124,6 +128,8 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
       maxBodyBytes: config.http.maxBodyBytes,
       frames: constantFrames([registry.listResult]),
       maxBufferedBytes: config.sessions.maxBufferedBytes,
+      shared: shared.sessions,
+      retryAfterSeconds: config.sessions.capRetryAfterSeconds,
       log,
     }),
   ];
@@ -144,6 +150,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     registry,
     elevenlabs,
     oauth,
+    shared,
     links,
     // No bearer token: the link's signature is the credential. Limited per client address instead.
     filesRoute: links && [
@@ -166,6 +173,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
       oauth?.stop();
       links?.stop();
       await Promise.all([...store.values()].map((s) => s.close().catch(() => {})));
+      await shared.close();
     },
   };
 }
@@ -197,7 +205,7 @@ export function createApp(config: Config, log: Logger, stores: AppStores = {}): 
     draining: () => mcp.draining,
     apiKeyConfigured: mcp.elevenlabs.configured,
   }));
-  app.get('/ready', readyHandler({ draining: () => mcp.draining, checks: { elevenlabs: () => keyCheck.result() } }));
+  app.get('/ready', readyHandler({ draining: () => mcp.draining, checks: { elevenlabs: () => keyCheck.result(), ...mcp.shared.readiness } }));
   const access = accessLog(log);
   if (access) app.use(access);
   if (mcp.metrics) app.get(METRICS_PATH, originAndHostGuard(config.http), metricsHandler(mcp.metrics, config.metrics.token));

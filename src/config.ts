@@ -193,6 +193,15 @@ const EnvSchema = z.object({
   LINK_DIR: optionalString,
   // Downloads per minute per client address on /files (players fetch ranges, so several per link).
   LINK_REQUESTS_PER_MINUTE: int('LINK_REQUESTS_PER_MINUTE', 120, 1, 1_000_000),
+
+  // More than one instance: the shared state (sessions and the relay between instances) lives in Redis.
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v), {
+    message: 'REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://localhost:6379 or rediss://:password@host:6380/0)',
+  }),
+  // Every key and channel this server uses starts with it, so several deployments can share one Redis.
+  REDIS_KEY_PREFIX: optionalString.transform((v) => v ?? 'elevenlabs-mcp:'),
+  // A session's record outlives its instance's last refresh (every SSE_KEEPALIVE_MS) by this much at most.
+  REDIS_SESSION_TTL_SECONDS: int('REDIS_SESSION_TTL_SECONDS', 60, 5, 86_400),
 });
 
 /** Every variable the server reads; .env.example and the README are checked against this list. */
@@ -278,6 +287,15 @@ export interface Config {
         redirectHosts: string[];
       }
     | undefined;
+  /** Redis, when REDIS_URL is set: sessions (and the relay to the instance holding one) shared by every instance. */
+  redis:
+    | {
+        url: string;
+        keyPrefix: string;
+        /** How long a session's record lives without a refresh (the instance refreshes it every keepAliveMs). */
+        sessionTtlSeconds: number;
+      }
+    | undefined;
   shutdownGraceMs: number;
   /** Non-fatal remarks for the operator (e.g. a template-looking value that was ignored). */
   warnings: string[];
@@ -347,6 +365,14 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     if (publicUrl !== undefined && publicUrl.startsWith('http:') && !['localhost', '127.0.0.1'].includes(new URL(publicUrl).hostname)) {
       problems.push(`PUBLIC_URL=${publicUrl} must be https when OAUTH_ENABLED=true (plain http only on localhost or 127.0.0.1, for local tests).`);
     }
+  }
+  // A record must survive the gap between two refreshes (one per SSE_KEEPALIVE_MS), with one to spare.
+  const ttl = field(env, 'REDIS_SESSION_TTL_SECONDS');
+  const keepAlive = field(env, 'SSE_KEEPALIVE_MS');
+  if (ttl !== undefined && keepAlive !== undefined && ttl * 1000 < 2 * keepAlive) {
+    problems.push(
+      `REDIS_SESSION_TTL_SECONDS=${ttl} is shorter than two keep-alive intervals (SSE_KEEPALIVE_MS=${keepAlive}): a live session's record could expire between refreshes. Set it to at least ${Math.ceil((2 * keepAlive) / 1000)}.`,
+    );
   }
   return problems;
 }
@@ -452,6 +478,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
             redirectHosts: e.OAUTH_REDIRECT_HOSTS,
           }
         : undefined,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, sessionTtlSeconds: e.REDIS_SESSION_TTL_SECONDS } : undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
   });

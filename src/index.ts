@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { listen, listeningUrl, shutdown } from './http/lifecycle.js';
 import { createLogger } from './logger.js';
+import { redisAddress } from './stores/redis.js';
 import { SERVER_VERSION } from './version.js';
 
 async function main(): Promise<void> {
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
       if (r.ok) log.info(r.reason ? { remark: r.reason } : {}, 'ElevenLabs accepts the API key');
       else log.warn({ reason: r.reason }, 'ElevenLabs API key check failed: GET /ready answers 503 until it passes');
     });
+  }
+  if (config.redis) {
+    log.info(
+      { redis: redisAddress(config.redis.url), instance: app.mcp.shared.sessions?.instance, keyPrefix: config.redis.keyPrefix },
+      'Sessions are shared through Redis: a POST /messages may reach any instance',
+    );
   }
   if (config.oauth) log.info({ issuer: config.oauth.issuer }, `OAuth on: Claude connectors add ${config.oauth.issuer}/mcp and approve with one of MCP_AUTH_TOKENS`);
 

@@ -1,13 +1,16 @@
 // Legacy SSE keep-alive: one timer for the whole process writes a comment line to every open /sse stream.
 // The SDK's SSEServerTransport sends none, and mcp-remote (and most proxies) drop a stream idle for a few
 // minutes. One shared timer instead of one per session keeps an idle session to a map entry. (The SDK's
-// Streamable HTTP transport arms its own keep-alive on each /mcp stream it holds open.)
+// Streamable HTTP transport arms its own keep-alive on each /mcp stream it holds open.) With several
+// instances, the same beat writes the records of this instance's sessions to Redis again, with a fresh TTL.
+import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionStore } from './session-store.js';
 
 export const KEEPALIVE_FRAME = ': keepalive\n\n';
 
-export function startHeartbeat(store: SessionStore, intervalMs: number): { stop(): void } {
+export function startHeartbeat(store: SessionStore, intervalMs: number, shared?: SharedSessions): { stop(): void } {
   const timer = setInterval(() => {
+    shared?.refresh(store.values());
     for (const session of store.values()) {
       if (session.kind !== 'sse') continue;
       const stream = session.transport.stream;

@@ -3,6 +3,8 @@
 // Mcp-Session-Id header) carries JSON-RPC and is answered 202, the reply travelling on the stream. Every
 // path ends in a JSON status; nothing hangs. This router knows MCP sessions, not ElevenLabs; the chain in
 // front of it has already checked Host, Origin, the token and the rate limit, and set who is asking.
+// With several instances (REDIS_URL), a POST for a session another instance holds is relayed to it through
+// Redis (stores/shared-sessions.ts), after the same checks against the session's record there.
 import type { RequestHandler } from 'express';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
@@ -11,6 +13,7 @@ import { methodNotAllowed } from '../http/errors.js';
 import type { RouteSpec } from '../http/routes.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
+import type { RelayedMessage, SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
 import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
 import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
@@ -30,12 +33,22 @@ export interface LegacySseOptions {
   frames: ConstantFrames;
   /** A stream whose unsent data passes this is closed: its client stopped reading. */
   maxBufferedBytes: number;
+  /** Sessions across instances (REDIS_URL); undefined when this instance is alone. */
+  shared: SharedSessions | undefined;
+  /** Retry-After of a 503 while Redis is unreachable. */
+  retryAfterSeconds: number;
   log: Logger;
 }
 
 /** The routes of /sse and /messages; the app mounts them behind its guards (http/routes.ts). */
 export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
-  const { store, log } = opts;
+  const { store, shared, log } = opts;
+  const storeDown = (res: Parameters<RequestHandler>[1], err: unknown) => {
+    log.warn({ reason: (err as Error).message }, 'Redis: a session could not be opened or reached');
+    sendJsonError(res, 503, 'session_store_unavailable', 'The session store (Redis) is unreachable; retry shortly.', {
+      'Retry-After': String(opts.retryAfterSeconds),
+    });
+  };
 
   const openStream: RequestHandler = async (req, res) => {
     const owner = principalOf(res);
@@ -49,8 +62,18 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     res.setHeader('X-Accel-Buffering', 'no');
     // Called from close() and from the response's 'close' event alike: removing is idempotent.
     transport.onclose = () => {
-      if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
+      if (!store.remove(id)) return;
+      shared?.release(id);
+      log.debug({ sessionId: id, sessions: store.size }, 'session closed');
     };
+    if (shared) {
+      // Claimed before the endpoint event goes out: the client's first POST may land on another instance.
+      try {
+        await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed));
+      } catch (err) {
+        return storeDown(res, err);
+      }
+    }
     await opts.connect(transport, { sessionId: id, principal: owner });
     // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).
     store.add({ kind: 'sse', id, owner, transport, close: () => transport.close() });
@@ -59,7 +82,11 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     else log.debug({ sessionId: id, transport: 'sse', sessions: store.size }, 'session opened');
   };
 
-  const findSession: RequestHandler = (req, res, next) => {
+  /** The owner may read the session: the one that opened it, whenever sessions are bound to tokens. */
+  const mayUse = (owner: string, res: Parameters<RequestHandler>[1]) => !opts.bindSessions || owner === principalOf(res);
+
+  /** Sets res.locals.session to the session held here, or res.locals.relayTo to one another instance holds. */
+  const findSession: RequestHandler = async (req, res, next) => {
     const query = req.query.sessionId;
     const header = req.headers[SESSION_HEADER];
     const id = (typeof query === 'string' && query) || (typeof header === 'string' ? header : undefined);
@@ -67,22 +94,54 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
       return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
     }
     const session = store.get(id);
-    // A /mcp session's id is not a /messages session.
-    if (session?.kind !== 'sse' || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
-    res.locals.session = session;
+    if (session || !shared) {
+      // A /mcp session's id is not a /messages session.
+      if (session?.kind !== 'sse' || !mayUse(session.owner, res)) return sessionNotFound(res);
+      res.locals.session = session;
+      return next();
+    }
+    let record;
+    try {
+      record = await shared.find(id);
+    } catch (err) {
+      return storeDown(res, err);
+    }
+    // Token binding is checked against the record, as for a session held here.
+    if (record?.kind !== 'sse' || !mayUse(record.owner, res)) return sessionNotFound(res);
+    res.locals.relayTo = id;
     next();
   };
 
   const deliver: RequestHandler = async (req, res) => {
-    const session = res.locals.session as SseSession;
     if (Array.isArray(req.body)) {
       return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported; send one message per POST.');
     }
     const message = JSONRPCMessageSchema.safeParse(req.body);
     if (!message.success) return sendJsonRpcError(res, 400, JSONRPC_INVALID_REQUEST, 'Invalid Request: the body is not a JSON-RPC 2.0 message.');
+    const relayTo = res.locals.relayTo as string | undefined;
+    if (relayTo !== undefined) return relay(relayTo, { message: message.data, host: req.headers.host }, res);
+    const session = res.locals.session as SseSession;
     // The stream may have closed while the body was read.
     if (session.transport.closed) return sessionNotFound(res);
     await session.transport.handlePostMessage(req, res, message.data);
+  };
+
+  /** Publishes to the instance holding the session; answered 202 as the SDK's transport answers, or 404. */
+  const relay = async (id: string, relayed: RelayedMessage, res: Parameters<RequestHandler>[1]) => {
+    let delivered;
+    try {
+      delivered = await shared!.relay(id, relayed);
+    } catch (err) {
+      return storeDown(res, err);
+    }
+    if (!delivered) return sessionNotFound(res);
+    res.writeHead(202).end('Accepted');
+  };
+
+  /** On the instance holding the stream: a message another instance received for it. */
+  const deliverRelayed = (transport: StreamSseTransport, { message, host }: RelayedMessage) => {
+    if (transport.closed) return;
+    void transport.handleMessage(message, { requestInfo: { headers: host ? { host } : {} } });
   };
 
   return [

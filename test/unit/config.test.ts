@@ -136,6 +136,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ MCP_AUTH_TOKENS: ` ${'a'.repeat(20)} , ${'b'.repeat(20)} ` }).auth.tokens).toEqual(['a'.repeat(20), 'b'.repeat(20)]);
   });
 
+  it('Redis: off without REDIS_URL; a redis:// or rediss:// URL turns it on; a record outlives two keep-alives', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380/1' }).redis).toEqual({
+      url: 'rediss://:pw@cache.example:6380/1',
+      keyPrefix: 'elevenlabs-mcp:',
+      sessionTtlSeconds: 60,
+    });
+    expect(problemsOf({ REDIS_URL: 'localhost:6379' })).toEqual([expect.stringMatching(/^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/)]);
+    expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_SESSION_TTL_SECONDS: '30', SSE_KEEPALIVE_MS: '20000' })).toEqual([
+      'REDIS_SESSION_TTL_SECONDS=30 is shorter than two keep-alive intervals (SSE_KEEPALIVE_MS=20000): a live session\'s record could expire between refreshes. Set it to at least 40.',
+    ]);
+  });
+
   it('reports the cross-variable problems together with the per-variable ones, in one error', () => {
     const problems = problemsOf({ HOST: '0.0.0.0', PORT: 'eighty', MCP_AUTH_TOKENS: 'short' });
     expect(problems).toEqual([

@@ -1,0 +1,122 @@
+// What every instance knows of the sessions all instances hold, in Redis, and the relay that carries a
+// message to the instance holding a session (the legacy transport's POST /messages may land anywhere).
+// - A record per session, `<prefix>session:<id>` = {kind, owner, instance}, with a TTL: the instance
+//   holding the session writes it again on every keep-alive, so a crashed instance's sessions expire, and a
+//   Redis that restarted empty is filled again within one interval.
+// - A channel per session, of the same name, that only its instance subscribes to. PUBLISH answers how
+//   many subscribers got the message, which is the liveness check: 0 means no instance holds the session
+//   (it closed, or its instance died and Redis dropped the connection), and the POST gets 404, never a 202
+//   for a message nobody will read. (modelcontextprotocol/example-remote-server relays the same way but
+//   answers 202 regardless.)
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../logger.js';
+import type { RedisConnection } from './redis.js';
+
+export interface SessionRecord {
+  kind: 'sse' | 'http';
+  /** Who opened it: a token id, or a client address when auth is off. */
+  owner: string;
+  /** The instance holding its stream. */
+  instance: string;
+}
+
+/** A message on its way to the instance holding the session. */
+export interface RelayedMessage {
+  message: JSONRPCMessage;
+  /**
+   * The Host the client sent the POST to (download links are built from it). No other header travels:
+   * the Authorization header, above all, stays out of Redis.
+   */
+  host?: string;
+}
+
+export interface SharedSessions {
+  /** This instance's id, random per process. */
+  readonly instance: string;
+  /**
+   * Records a session this instance holds and subscribes to its channel; messages relayed to it go to
+   * `deliver`. Throws when Redis is unreachable: the session must not start without it.
+   */
+  claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (relayed: RelayedMessage) => void): Promise<void>;
+  /** Forgets a session this instance held (its record and its channel). Never throws. */
+  release(id: string): void;
+  /** The record of a session held by any instance; undefined when none holds it. Throws when Redis is unreachable. */
+  find(id: string): Promise<SessionRecord | undefined>;
+  /** Hands a message to the instance holding the session; false when none holds it now. Throws when Redis is unreachable. */
+  relay(id: string, relayed: RelayedMessage): Promise<boolean>;
+  /** Writes the records of these sessions again with a fresh TTL, those claimed here only (from the keep-alive). */
+  refresh(sessions: Iterable<{ id: string; kind: SessionRecord['kind']; owner: string }>): void;
+  /** Waits for the releases still on their way, then stops listening. */
+  close(): Promise<void>;
+}
+
+export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: string; ttlSeconds: number; instance: string; log: Logger }): SharedSessions {
+  const { commands, subscriber } = redis;
+  const { instance, log } = opts;
+  const ttlMs = opts.ttlSeconds * 1000;
+  const keyOf = (id: string) => `${opts.keyPrefix}session:${id}`;
+  const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
+  /** Sessions held here, by channel name (the same string as the record's key). */
+  const local = new Map<string, (relayed: RelayedMessage) => void>();
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    const settled = p.catch((err: Error) => log.debug({ reason: err.message }, 'Redis: a session release did not complete; its record expires by itself'));
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  };
+
+  subscriber.on('message', (channel: string, text: string) => {
+    const deliver = local.get(channel);
+    // A channel ioredis subscribed again after a reconnect, for a session that closed while Redis was away.
+    if (!deliver) return void subscriber.unsubscribe(channel).catch(() => {});
+    let relayed: RelayedMessage;
+    try {
+      relayed = JSON.parse(text) as RelayedMessage;
+    } catch {
+      return log.warn({ channel }, 'Redis relay: a message that is not JSON was dropped');
+    }
+    deliver(relayed);
+  });
+
+  return {
+    instance,
+    async claim(id, { kind, owner }, deliver) {
+      const key = keyOf(id);
+      local.set(key, deliver);
+      try {
+        await Promise.all([commands.set(key, record(kind, owner), 'PX', ttlMs), subscriber.subscribe(key)]);
+      } catch (err) {
+        local.delete(key);
+        throw err;
+      }
+    },
+    release(id) {
+      const key = keyOf(id);
+      if (!local.delete(key)) return;
+      track(Promise.all([commands.del(key), subscriber.unsubscribe(key)]));
+    },
+    async find(id) {
+      const text = await commands.get(keyOf(id));
+      return text ? (JSON.parse(text) as SessionRecord) : undefined;
+    },
+    async relay(id, relayed) {
+      return (await commands.publish(keyOf(id), JSON.stringify(relayed))) > 0;
+    },
+    refresh(sessions) {
+      if (!redis.ready) return;
+      const batch = commands.pipeline();
+      let n = 0;
+      for (const s of sessions) {
+        const key = keyOf(s.id);
+        if (!local.has(key)) continue; // a session that never claimed a record (or has released it)
+        batch.set(key, record(s.kind, s.owner), 'PX', ttlMs);
+        n++;
+      }
+      if (n) track(batch.exec());
+    },
+    async close() {
+      await Promise.all(pending);
+      local.clear();
+    },
+  };
+}
