@@ -130,6 +130,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
       maxBufferedBytes: config.sessions.maxBufferedBytes,
       shared: shared.sessions,
       retryAfterSeconds: config.sessions.capRetryAfterSeconds,
+      metrics,
       log,
     }),
   ];

@@ -33,7 +33,11 @@ export interface Metrics {
   upstreamAnswer(status: number | UpstreamFailure): void;
   /** A request or call refused by a rate limit or a cap; `reason` is the refusal's code. */
   refused(reason: string): void;
+  /** A POST /messages for a session another instance holds: handed over through Redis, or held by none. */
+  relayed(outcome: RelayOutcome): void;
 }
+
+export type RelayOutcome = 'delivered' | 'no_session';
 
 /** What the gauges read when scraped. */
 export interface MetricsSources {
@@ -119,7 +123,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     'Answers from the ElevenLabs API by HTTP status, retries included (aborted: cancelled or timed out; network_error: no answer).',
     'status',
   );
-  const refusals = counter('refusals_total', 'Requests and tool calls refused by a rate limit or a cap, by refusal code.', 'reason');
+  const refusals = counter('refusals_total', 'Requests and tool calls refused by a rate limit, a cap or an unreachable session store, by refusal code.', 'reason');
+  const relays = counter(
+    'relayed_messages_total',
+    'POST /messages for a session another instance holds (REDIS_URL): delivered through Redis, or no_session when no instance held it (answered 404).',
+    'outcome',
+  );
 
   return {
     async scrape() {
@@ -136,6 +145,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     generatedBytes: (tool, n) => bytes.inc({ tool }, n),
     upstreamAnswer: (status) => upstream.inc({ status }),
     refused: (reason) => refusals.inc({ reason }),
+    relayed: (outcome) => relays.inc({ outcome }),
   };
 }
 

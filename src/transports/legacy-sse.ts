@@ -5,7 +5,7 @@
 // front of it has already checked Host, Origin, the token and the rate limit, and set who is asking.
 // With several instances (REDIS_URL), a POST for a session another instance holds is relayed to it through
 // Redis (stores/shared-sessions.ts), after the same checks against the session's record there.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
@@ -13,6 +13,7 @@ import { methodNotAllowed } from '../http/errors.js';
 import type { RouteSpec } from '../http/routes.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { RelayedMessage, SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
 import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
@@ -37,14 +38,18 @@ export interface LegacySseOptions {
   shared: SharedSessions | undefined;
   /** Retry-After of a 503 while Redis is unreachable. */
   retryAfterSeconds: number;
+  /** Hears each relay's outcome and each 503 for an unreachable Redis (for /metrics). */
+  metrics?: Pick<Metrics, 'relayed' | 'refused'>;
   log: Logger;
 }
 
 /** The routes of /sse and /messages; the app mounts them behind its guards (http/routes.ts). */
 export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   const { store, shared, log } = opts;
-  const storeDown = (res: Parameters<RequestHandler>[1], err: unknown) => {
-    log.warn({ reason: (err as Error).message }, 'Redis: a session could not be opened or reached');
+  const storeDown = (res: Response, err: unknown) => {
+    // The connection logs the outage once (stores/redis.ts); one line per refused request would flood the log.
+    log.debug({ reason: (err as Error).message }, 'Redis: a session could not be opened or reached');
+    opts.metrics?.refused('session_store_unavailable');
     sendJsonError(res, 503, 'session_store_unavailable', 'The session store (Redis) is unreachable; retry shortly.', {
       'Retry-After': String(opts.retryAfterSeconds),
     });
@@ -83,7 +88,7 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   };
 
   /** The owner may read the session: the one that opened it, whenever sessions are bound to tokens. */
-  const mayUse = (owner: string, res: Parameters<RequestHandler>[1]) => !opts.bindSessions || owner === principalOf(res);
+  const mayUse = (owner: string, res: Response) => !opts.bindSessions || owner === principalOf(res);
 
   /** Sets res.locals.session to the session held here, or res.locals.relayTo to one another instance holds. */
   const findSession: RequestHandler = async (req, res, next) => {
@@ -127,13 +132,14 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   };
 
   /** Publishes to the instance holding the session; answered 202 as the SDK's transport answers, or 404. */
-  const relay = async (id: string, relayed: RelayedMessage, res: Parameters<RequestHandler>[1]) => {
+  const relay = async (id: string, relayed: RelayedMessage, res: Response) => {
     let delivered;
     try {
       delivered = await shared!.relay(id, relayed);
     } catch (err) {
       return storeDown(res, err);
     }
+    opts.metrics?.relayed(delivered ? 'delivered' : 'no_session');
     if (!delivered) return sessionNotFound(res);
     res.writeHead(202).end('Accepted');
   };
@@ -153,7 +159,7 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   ];
 }
 
-function sessionNotFound(res: Parameters<RequestHandler>[1]): void {
+function sessionNotFound(res: Response): void {
   // A session of another token answers exactly like a missing one: its id reveals nothing.
   sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has closed or never existed. Open a new one with GET /sse.');
 }

@@ -2,6 +2,7 @@
 // sessions: a legacy SSE session's POSTs land on any instance and are relayed, through Redis, to the one
 // holding its stream. Every reply arrives once, on the right stream; a session nobody holds answers 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scrape } from '../helpers/prometheus.js';
 import { openRawSse, postMessage, initializeMessage, type RawSse } from '../helpers/raw-sse.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startRoundRobinProxy } from '../helpers/round-robin-proxy.js';
@@ -79,6 +80,23 @@ describe('legacy SSE across instances (REDIS_URL)', () => {
     for (const app of apps) expect(app.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
   }, 60_000);
 
+  it('a notifications/cancelled that lands on another instance stops the call running on the one holding the stream', async () => {
+    const [a, b] = await instances(2);
+    const sse = await openRawSse(a!.url);
+    upstream.cleanup(async () => sse.close());
+    expect((await postMessage(b!.url, { sessionId: sse.sessionId, body: initializeMessage() })).status).toBe(202);
+    await sse.waitFor(/"serverInfo"/);
+    const hang = upstream.fake.failNext('GET', '/v1/models', { hang: true });
+    expect((await postMessage(b!.url, { sessionId: sse.sessionId, body: call('slow', 'list_models') })).status).toBe(202);
+    await waitFor(() => hang.taken === 1);
+    expect(a!.app.mcp.registry.inFlight).toBe(1);
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow', reason: 'changed my mind' } };
+    expect((await postMessage(b!.url, { sessionId: sse.sessionId, body: cancel })).status).toBe(202);
+    await waitFor(() => hang.aborted === 1);
+    await waitFor(() => a!.app.mcp.registry.inFlight === 0);
+    expect(messagesOn(sse).map((m) => m.id)).toEqual([1]); // the cancelled call gets no reply
+  });
+
   it('a session another instance closed, or never held, answers 404 at once; its record is gone', async () => {
     const [a, b] = await instances(2);
     const sse = await openRawSse(a!.url);
@@ -94,6 +112,11 @@ describe('legacy SSE across instances (REDIS_URL)', () => {
     expect(JSON.parse(gone.body).error.code).toBe('session_not_found');
     await waitForAsync(async () => (await redis.client.exists(key)) === 0);
     expect((await postMessage(b!.url, { sessionId: 'never-was', body: { jsonrpc: '2.0', id: 3, method: 'ping' } })).status).toBe(404);
+    const m = await scrape(b!.url);
+    expect(m.value('elevenlabs_mcp_relayed_messages_total', { outcome: 'delivered' })).toBe(1);
+    // The closed session's record went with it: no record, no relay attempt. A dead instance's sessions are
+    // the no_session case (next test).
+    expect(m.value('elevenlabs_mcp_relayed_messages_total', { outcome: 'no_session' })).toBe(0);
   });
 
   it('an instance that dies without a word: its sessions answer 404 from the others at once, and their records expire', async () => {
@@ -107,6 +130,7 @@ describe('legacy SSE across instances (REDIS_URL)', () => {
     await waitForAsync(async () => (await redis.client.pubsub('NUMSUB', key))[1] === 0);
     const orphan = await postMessage(b!.url, { sessionId: sse.sessionId, body: { jsonrpc: '2.0', id: 1, method: 'ping' } });
     expect(orphan.status).toBe(404);
+    expect((await scrape(b!.url)).value('elevenlabs_mcp_relayed_messages_total', { outcome: 'no_session' })).toBe(1);
     expect(await redis.client.exists(key)).toBe(1); // the record is still there…
     expect(await redis.client.pttl(key)).toBeLessThanOrEqual(5000);
     await waitForAsync(async () => (await redis.client.exists(key)) === 0, 8000); // …until its TTL runs out
@@ -153,6 +177,7 @@ describe('legacy SSE across instances (REDIS_URL)', () => {
     expect(((await refused.json()) as ErrorBody).error.code).toBe('session_store_unavailable');
     const relay = await postMessage(b!.url, { sessionId: held.sessionId, body: initializeMessage() });
     expect(relay.status).toBe(503);
+    expect((await scrape(b!.url)).value('elevenlabs_mcp_refusals_total', { reason: 'session_store_unavailable' })).toBe(1);
     const ready = await fetch(`${a!.url}/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as ReadyBody).checks.redis).toMatchObject({ ok: false, reason: expect.stringMatching(/^Redis at 127\.0\.0\.1:\d+ is unreachable/) });
