@@ -15,7 +15,7 @@ let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedisServer();
 });
-afterAll(() => redis.close());
+afterAll(() => redis?.close());
 
 let deployments = 0;
 /** n instances of one deployment on the one Redis (a key prefix per test), each connected before the test goes on. */

@@ -35,13 +35,18 @@ export async function startRedisServer(): Promise<RedisServer> {
       try {
         if ((await Promise.race([probe.connect().then(() => probe.ping()), exited])) === 'PONG') return;
       } catch (err) {
-        if (proc.exitCode !== null || Date.now() > until) throw err;
+        if (proc.exitCode !== null || Date.now() > until) {
+          proc.kill('SIGKILL'); // a server that never answered must not outlive the test
+          throw err;
+        }
       } finally {
         probe.disconnect();
       }
       await new Promise((r) => setTimeout(r, 20));
     }
   };
+  // Nor may it outlive a test worker that ends without its afterAll.
+  process.once('exit', () => child?.kill('SIGKILL'));
   const stop = async () => {
     const proc = child;
     child = undefined;
