@@ -58,9 +58,10 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
   /** Sessions held here, by channel name (the same string as the record's key). */
   const local = new Map<string, (relayed: RelayedMessage) => void>();
+  /** Releases and refreshes on their way, which nobody waits for but close(). */
   const pending = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    const settled = p.catch((err: Error) => log.debug({ reason: err.message }, 'Redis: a session release did not complete; its record expires by itself'));
+  const track = (p: Promise<unknown>, what: string) => {
+    const settled = p.catch((err: Error) => log.debug({ reason: err.message }, `Redis: ${what} did not complete`));
     pending.add(settled);
     void settled.finally(() => pending.delete(settled));
   };
@@ -93,7 +94,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     release(id) {
       const key = keyOf(id);
       if (!local.delete(key)) return;
-      track(Promise.all([commands.del(key), subscriber.unsubscribe(key)]));
+      track(Promise.all([commands.del(key), subscriber.unsubscribe(key)]), 'a session release (its record expires by itself)');
     },
     async find(id) {
       const text = await commands.get(keyOf(id));
@@ -112,7 +113,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
         batch.set(key, record(s.kind, s.owner), 'PX', ttlMs);
         n++;
       }
-      if (n) track(batch.exec());
+      if (n) track(batch.exec(), 'a refresh of the session records (the next keep-alive tries again)');
     },
     async close() {
       await Promise.all(pending);

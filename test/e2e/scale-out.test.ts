@@ -155,13 +155,22 @@ describe('legacy SSE across instances (REDIS_URL)', () => {
     const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
     const sse = await openRawSse(a!.url, auth(tokens[0]!));
     upstream.cleanup(async () => sse.close());
+    // What goes through Redis, seen by a subscriber of our own on the session's channel.
+    const published: string[] = [];
+    const listener = redis.client.duplicate();
+    upstream.cleanup(async () => listener.disconnect());
+    listener.on('message', (_channel: string, text: string) => published.push(text));
+    await listener.subscribe(`${a!.config.redis!.keyPrefix}session:${sse.sessionId}`);
     const other = await postMessage(b!.url, { sessionId: sse.sessionId, body: initializeMessage(), headers: auth(tokens[1]!) });
     expect(other.status).toBe(404);
     const owner = await postMessage(b!.url, { sessionId: sse.sessionId, body: initializeMessage(7), headers: auth(tokens[0]!) });
     expect(owner.status).toBe(202);
     await sse.waitFor(/"id":7/);
-    // Only the message travelled: no token in what was published.
     expect(messagesOn(sse)).toHaveLength(1);
+    // Only the message and the Host travelled: no token, no other header.
+    await waitFor(() => published.length === 1);
+    expect(JSON.parse(published[0]!)).toEqual({ message: initializeMessage(7), host: new URL(b!.url).host });
+    expect(published[0]).not.toContain('token-');
   });
 
   it('while Redis is down: GET /sse and relayed POSTs get 503 with Retry-After, /ready says why; both come back by themselves', async () => {
