@@ -118,20 +118,28 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     bearerAuth(tokens, oauth?.bearer),
     rateLimiter(config.limits.requestsPerMinute, log, { onRefusal }),
   ];
+  // What both transports share: the sessions (here and, with REDIS_URL, across instances) and their admission.
+  const transportOptions = {
+    store,
+    connect,
+    admit,
+    bindSessions,
+    maxBodyBytes: config.http.maxBodyBytes,
+    shared: shared.sessions,
+    retryAfterSeconds: config.sessions.capRetryAfterSeconds,
+    metrics,
+    log,
+  };
   const routes = [
-    ...streamableHttpRoutes({ store, connect, admit, bindSessions, maxBodyBytes: config.http.maxBodyBytes, keepAliveMs: config.sessions.keepAliveMs, log }),
+    ...streamableHttpRoutes({
+      ...transportOptions,
+      keepAliveMs: config.sessions.keepAliveMs,
+      relaySilenceMs: (config.redis?.sessionTtlSeconds ?? 0) * 1000,
+    }),
     ...legacySseRoutes({
-      store,
-      connect,
-      admit,
-      bindSessions,
-      maxBodyBytes: config.http.maxBodyBytes,
+      ...transportOptions,
       frames: constantFrames([registry.listResult]),
       maxBufferedBytes: config.sessions.maxBufferedBytes,
-      shared: shared.sessions,
-      retryAfterSeconds: config.sessions.capRetryAfterSeconds,
-      metrics,
-      log,
     }),
   ];
   const paths = [...new Set(routes.map((r) => r.path))];

@@ -33,11 +33,12 @@ export interface Metrics {
   upstreamAnswer(status: number | UpstreamFailure): void;
   /** A request or call refused by a rate limit or a cap; `reason` is the refusal's code. */
   refused(reason: string): void;
-  /** A POST /messages for a session another instance holds: handed over through Redis, or held by none. */
-  relayed(outcome: RelayOutcome): void;
+  /** A request for a session another instance holds: handed over through Redis, held by none, or left unanswered. */
+  relayed(transport: 'sse' | 'mcp', outcome: RelayOutcome): void;
 }
 
-export type RelayOutcome = 'delivered' | 'no_session';
+/** no_session: no instance held it (answered 404); silent: its holder stopped answering mid-reply (504 or a cut stream). */
+export type RelayOutcome = 'delivered' | 'no_session' | 'silent';
 
 /** What the gauges read when scraped. */
 export interface MetricsSources {
@@ -115,7 +116,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     registers,
   });
   /** A counter with one label, moved by whatever happens rarely enough (once per call or answer) to pay prom-client's own label work. */
-  const counter = (name: string, help: string, label: string) => new Counter({ name: PREFIX + name, help, labelNames: [label], registers });
+  const counter = (name: string, help: string, ...labelNames: string[]) => new Counter({ name: PREFIX + name, help, labelNames, registers });
   const characters = counter('generated_characters_total', 'Characters of text that successful calls sent ElevenLabs to turn into audio, by tool.', 'tool');
   const bytes = counter('generated_bytes_total', 'Bytes of output (audio, transcripts) delivered by tool calls, by tool.', 'tool');
   const upstream = counter(
@@ -126,7 +127,8 @@ export function createMetrics(sources: MetricsSources): Metrics {
   const refusals = counter('refusals_total', 'Requests and tool calls refused by a rate limit, a cap or an unreachable session store, by refusal code.', 'reason');
   const relays = counter(
     'relayed_messages_total',
-    'POST /messages for a session another instance holds (REDIS_URL): delivered through Redis, or no_session when no instance held it (answered 404).',
+    'Requests for a session another instance holds (REDIS_URL: POST /messages, and any /mcp request), by transport: delivered through Redis, no_session when no instance held it (answered 404), silent when its holder stopped answering mid-reply.',
+    'transport',
     'outcome',
   );
 
@@ -145,7 +147,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     generatedBytes: (tool, n) => bytes.inc({ tool }, n),
     upstreamAnswer: (status) => upstream.inc({ status }),
     refused: (reason) => refusals.inc({ reason }),
-    relayed: (outcome) => relays.inc({ outcome }),
+    relayed: (transport, outcome) => relays.inc({ transport, outcome }),
   };
 }
 

@@ -1,5 +1,5 @@
 // What every instance knows of the sessions all instances hold, in Redis, and the relay that carries a
-// message to the instance holding a session (the legacy transport's POST /messages may land anywhere).
+// message to the instance holding a session (a POST /messages, or any /mcp request, may land anywhere).
 // - A record per session, `<prefix>session:<id>` = {kind, owner, instance}, with a TTL: the instance
 //   holding the session writes it again on every keep-alive, so a crashed instance's sessions expire, and a
 //   Redis that restarted empty is filled again within one interval.
@@ -8,7 +8,10 @@
 //   (it closed, or its instance died and Redis dropped the connection), and the POST gets 404, never a 202
 //   for a message nobody will read. (modelcontextprotocol/example-remote-server relays the same way but
 //   answers 202 regardless.)
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+// - A channel per instance, `<prefix>instance:<id>`, on which the instance holding a session sends back the
+//   reply to a relayed request (Streamable HTTP answers on the request's own response). One subscription per
+//   process, made at start, rather than one per request: a relayed request costs one PUBLISH, not a
+//   SUBSCRIBE round trip first. Each frame starts with its request's number.
 import type { Logger } from '../logger.js';
 import type { RedisConnection } from './redis.js';
 
@@ -20,14 +23,16 @@ export interface SessionRecord {
   instance: string;
 }
 
-/** A message on its way to the instance holding the session. */
-export interface RelayedMessage {
-  message: JSONRPCMessage;
-  /**
-   * The Host the client sent the POST to (download links are built from it). No other header travels:
-   * the Authorization header, above all, stays out of Redis.
-   */
-  host?: string;
+/** Where the frames of a reply go: the asking instance, and its number for the request. */
+export interface ReturnAddress {
+  instance: string;
+  reply: number;
+}
+
+/** Frames of one relayed request's reply arrive here, on the instance that relayed it, until close(). */
+export interface ReplyInbox {
+  readonly address: ReturnAddress;
+  close(): void;
 }
 
 export interface SharedSessions {
@@ -37,13 +42,20 @@ export interface SharedSessions {
    * Records a session this instance holds and subscribes to its channel; messages relayed to it go to
    * `deliver`. Throws when Redis is unreachable: the session must not start without it.
    */
-  claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (relayed: RelayedMessage) => void): Promise<void>;
+  claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (payload: unknown) => void): Promise<void>;
   /** Forgets a session this instance held (its record and its channel). Never throws. */
   release(id: string): void;
   /** The record of a session held by any instance; undefined when none holds it. Throws when Redis is unreachable. */
   find(id: string): Promise<SessionRecord | undefined>;
-  /** Hands a message to the instance holding the session; false when none holds it now. Throws when Redis is unreachable. */
-  relay(id: string, relayed: RelayedMessage): Promise<boolean>;
+  /**
+   * Hands a payload (JSON) to the instance holding the session; false when none holds it now. Throws when
+   * Redis is unreachable. What goes in it is the transport's business; no credential ever should.
+   */
+  relay(id: string, payload: object): Promise<boolean>;
+  /** Opens an inbox for the reply to a request about to be relayed. Throws when Redis is unreachable. */
+  openInbox(onFrame: (frame: string) => void): ReplyInbox;
+  /** On the instance holding the session: a frame of a reply. False when the asking instance no longer listens. */
+  sendBack(to: ReturnAddress, frame: string): Promise<boolean>;
   /** Writes the records of these sessions again with a fresh TTL, those claimed here only (from the keep-alive). */
   refresh(sessions: Iterable<{ id: string; kind: SessionRecord['kind']; owner: string }>): void;
   /** Waits for the releases still on their way, then stops listening. */
@@ -55,9 +67,16 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   const { instance, log } = opts;
   const ttlMs = opts.ttlSeconds * 1000;
   const keyOf = (id: string) => `${opts.keyPrefix}session:${id}`;
+  const inboxOf = (of: string) => `${opts.keyPrefix}instance:${of}`;
+  const ownInbox = inboxOf(instance);
   const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
   /** Sessions held here, by channel name (the same string as the record's key). */
-  const local = new Map<string, (relayed: RelayedMessage) => void>();
+  const local = new Map<string, (payload: unknown) => void>();
+  /** Replies on their way here, by request number. */
+  const inboxes = new Map<number, (frame: string) => void>();
+  let lastReply = 0;
+  /** Whether Redis has confirmed this instance's own channel (ioredis keeps it across reconnects). */
+  let listening = false;
   /** Releases and refreshes on their way, which nobody waits for but close(). */
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>, what: string) => {
@@ -66,17 +85,35 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     void settled.finally(() => pending.delete(settled));
   };
 
+  // Subscribed as soon as the connection is up, and again whenever it comes back (a second SUBSCRIBE to
+  // the same channel is a no-op), since the first attempt fails while Redis is down at start.
+  const listen = () => {
+    if (subscriber.status !== 'ready') return;
+    subscriber.subscribe(ownInbox).then(
+      () => (listening = true),
+      () => {},
+    );
+  };
+  subscriber.on('ready', listen);
+  listen();
+
   subscriber.on('message', (channel: string, text: string) => {
+    if (channel === ownInbox) {
+      // "<number> <frame>"; a reply whose request has ended (the client left) finds no inbox.
+      const space = text.indexOf(' ');
+      inboxes.get(Number(text.slice(0, space)))?.(text.slice(space + 1));
+      return;
+    }
     const deliver = local.get(channel);
     // A channel ioredis subscribed again after a reconnect, for a session that closed while Redis was away.
     if (!deliver) return void subscriber.unsubscribe(channel).catch(() => {});
-    let relayed: RelayedMessage;
+    let payload: unknown;
     try {
-      relayed = JSON.parse(text) as RelayedMessage;
+      payload = JSON.parse(text);
     } catch {
       return log.warn({ channel }, 'Redis relay: a message that is not JSON was dropped');
     }
-    deliver(relayed);
+    deliver(payload);
   });
 
   return {
@@ -100,8 +137,17 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
       const text = await commands.get(keyOf(id));
       return text ? (JSON.parse(text) as SessionRecord) : undefined;
     },
-    async relay(id, relayed) {
-      return (await commands.publish(keyOf(id), JSON.stringify(relayed))) > 0;
+    async relay(id, payload) {
+      return (await commands.publish(keyOf(id), JSON.stringify(payload))) > 0;
+    },
+    openInbox(onFrame) {
+      if (!listening || !redis.ready) throw new Error('not subscribed to this instance\'s reply channel');
+      const reply = ++lastReply;
+      inboxes.set(reply, onFrame);
+      return { address: { instance, reply }, close: () => inboxes.delete(reply) };
+    },
+    async sendBack(to, frame) {
+      return (await commands.publish(inboxOf(to.instance), `${to.reply} ${frame}`)) > 0;
     },
     refresh(sessions) {
       if (!redis.ready) return;
@@ -118,6 +164,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     async close() {
       await Promise.all(pending);
       local.clear();
+      inboxes.clear();
     },
   };
 }

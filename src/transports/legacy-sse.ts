@@ -6,7 +6,7 @@
 // With several instances (REDIS_URL), a POST for a session another instance holds is relayed to it through
 // Redis (stores/shared-sessions.ts), after the same checks against the session's record there.
 import type { RequestHandler, Response } from 'express';
-import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/errors.js';
@@ -14,8 +14,9 @@ import type { RouteSpec } from '../http/routes.js';
 import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { RelayedMessage, SharedSessions } from '../stores/shared-sessions.js';
+import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
+import { mayUseSession, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
 import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
 
@@ -43,17 +44,21 @@ export interface LegacySseOptions {
   log: Logger;
 }
 
+/** A message on its way, through Redis, to the instance holding the session's stream. */
+interface RelayedMessage {
+  message: JSONRPCMessage;
+  /**
+   * The Host the client sent the POST to (download links are built from it). No other header travels:
+   * the Authorization header, above all, stays out of Redis.
+   */
+  host?: string;
+}
+
 /** The routes of /sse and /messages; the app mounts them behind its guards (http/routes.ts). */
 export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   const { store, shared, log } = opts;
-  const storeDown = (res: Response, err: unknown) => {
-    // The connection logs the outage once (stores/redis.ts); one line per refused request would flood the log.
-    log.debug({ reason: (err as Error).message }, 'Redis: a session could not be opened or reached');
-    opts.metrics?.refused('session_store_unavailable');
-    sendJsonError(res, 503, 'session_store_unavailable', 'The session store (Redis) is unreachable; retry shortly.', {
-      'Retry-After': String(opts.retryAfterSeconds),
-    });
-  };
+  const storeDown = sessionStoreDown(opts);
+  const mayUse = mayUseSession(opts.bindSessions);
 
   const openStream: RequestHandler = async (req, res) => {
     const owner = principalOf(res);
@@ -74,7 +79,7 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     if (shared) {
       // Claimed before the endpoint event goes out: the client's first POST may land on another instance.
       try {
-        await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed));
+        await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed as RelayedMessage));
       } catch (err) {
         return storeDown(res, err);
       }
@@ -86,9 +91,6 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     if (res.destroyed || req.socket.destroyed) await transport.close();
     else log.debug({ sessionId: id, transport: 'sse', sessions: store.size }, 'session opened');
   };
-
-  /** The owner may read the session: the one that opened it, whenever sessions are bound to tokens. */
-  const mayUse = (owner: string, res: Response) => !opts.bindSessions || owner === principalOf(res);
 
   /** Sets res.locals.session to the session held here, or res.locals.relayTo to one another instance holds. */
   const findSession: RequestHandler = async (req, res, next) => {
@@ -139,7 +141,7 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     } catch (err) {
       return storeDown(res, err);
     }
-    opts.metrics?.relayed(delivered ? 'delivered' : 'no_session');
+    opts.metrics?.relayed('sse', delivered ? 'delivered' : 'no_session');
     if (!delivered) return sessionNotFound(res);
     res.writeHead(202).end('Accepted');
   };

@@ -1,8 +1,8 @@
 // The sessions this process holds, over both transports, so the caps count one number. The legacy SSE
 // transport registers a session when its stream opens; Streamable HTTP when its initialize request
-// arrives. Each removes its session, exactly once, when its transport closes. A later Redis relay sits
-// behind the same interface.
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+// arrives. Each removes its session, exactly once, when its transport closes. Sessions other instances
+// hold are not here: their records are in Redis (stores/shared-sessions.ts).
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { StreamSseTransport } from './sse-transport.js';
 
@@ -29,7 +29,7 @@ export interface SseSession extends SessionBase {
 /** A Streamable HTTP session (/mcp). It has no stream of its own to outlive, so it expires when idle. */
 export interface HttpSession extends SessionBase {
   readonly kind: 'http';
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
   /** Requests (and GET streams) of this session still open. */
   open: number;
   /** When the last of them ended, or the session began (ms since the epoch). */

@@ -1,21 +1,34 @@
-// Streamable HTTP (protocol 2025-03-26 and later) at /mcp on the SDK's StreamableHTTPServerTransport, one
-// per session, in the same session store as /sse. POST carries JSON-RPC and is answered with JSON or an
+// Streamable HTTP (protocol 2025-03-26 and later) at /mcp on the SDK's Streamable HTTP transport, one per
+// session, in the same session store as /sse. POST carries JSON-RPC and is answered with JSON or an
 // SSE stream of the reply and its notifications; GET opens the session's standalone stream; DELETE ends
 // the session. The SDK checks Accept, MCP-Protocol-Version and the session id it issued, and answers
 // those failures itself (JSON-RPC error bodies). This router adds what a public server needs in front:
 // the session is found (404 when unknown, expired or another token's), admitted under the caps shared
-// with /sse, bound to its token, and expired when idle, since many clients never send DELETE.
+// with /sse, bound to its token, and expired when idle, since many clients never send DELETE. With
+// several instances (REDIS_URL), a request for a session another instance holds is relayed to it
+// (http-relay.ts), after the same checks against the session's record in Redis.
+//
+// Each session holds the SDK's WebStandardStreamableHTTPServerTransport, the core that its Node class
+// (StreamableHTTPServerTransport) wraps: the Node class converts each request with @hono/node-server's
+// getRequestListener, which this router does too (one listener for the process), and a relayed request
+// reaches the same core as a Web Request.
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import { getRequestListener } from '@hono/node-server';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { principalOf } from '../http/auth.js';
 import { jsonBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/errors.js';
 import type { RouteSpec } from '../http/routes.js';
-import { JSONRPC_INVALID_REQUEST, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
+import { JSONRPC_INVALID_REQUEST, sendJson, sendJsonError, sendJsonRpcError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
+import { createRelayServer, forwardRequest } from './http-relay.js';
+import { mayUseSession, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type HttpSession, type SessionConnector, type SessionStore } from './session-store.js';
 
 export const MCP_PATH = '/mcp';
@@ -30,16 +43,42 @@ export interface StreamableHttpOptions {
   maxBodyBytes: number;
   /** Interval of the keep-alive comment the SDK writes on each open stream. */
   keepAliveMs: number;
+  /** Sessions across instances; undefined when this instance is alone. */
+  shared: SharedSessions | undefined;
+  /** How long a relayed reply may stay silent before its holder counts as gone (the record TTL). */
+  relaySilenceMs: number;
+  /** Retry-After of a 503 while Redis is unreachable. */
+  retryAfterSeconds: number;
+  /** Hears each relay's outcome and each 503 for an unreachable Redis (for /metrics). */
+  metrics?: Pick<Metrics, 'relayed' | 'refused'>;
   log: Logger;
+}
+
+/** Hands a Node request to its session's transport as a Web Request and writes the Web Response back. */
+const toTransport = getRequestListener(
+  (request, env) => {
+    const { session } = (env.outgoing as Response).locals as { session: HttpSession };
+    return session.transport.handleRequest(request, { parsedBody: (env.incoming as IncomingMessage & { body?: unknown }).body });
+  },
+  // As the SDK's Node class does: leave the global Request and Response alone.
+  { overrideGlobalObjects: false },
+);
+
+/** Counts a request (or GET stream) as open on its session until the returned function is called. */
+function hold(session: HttpSession): () => void {
+  session.open++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    session.open--;
+    session.lastActive = Date.now();
+  };
 }
 
 /** Counts a request (or GET stream) as open on its session until its response closes. */
 function holdOpen(session: HttpSession, res: Response): void {
-  session.open++;
-  res.once('close', () => {
-    session.open--;
-    session.lastActive = Date.now();
-  });
+  res.once('close', hold(session));
 }
 
 /**
@@ -55,30 +94,60 @@ function oneWrite(res: Response): void {
 
 /** The routes of /mcp; the app mounts them behind its guards (http/routes.ts). */
 export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
-  const { store, log } = opts;
+  const { store, shared, log } = opts;
+  const storeDown = sessionStoreDown(opts);
+  const mayUse = mayUseSession(opts.bindSessions);
+  const relayServer = shared && createRelayServer(shared, { log, gone: () => globalThis.Response.json(sessionNotFoundBody, { status: 404 }) });
 
-  /** Sets res.locals.session when the request names one; a name that leads nowhere is 404. */
-  const findSession: RequestHandler = (req, res, next) => {
+  /**
+   * Sets res.locals.session to the session held here, or res.locals.relayTo to one another instance holds,
+   * when the request names one; a name that leads nowhere is 404.
+   */
+  const findSession: RequestHandler = async (req, res, next) => {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== 'string' || id === '') return next();
     const session = store.get(id);
-    // A /sse session's id, or another token's session, answers exactly like a missing one.
-    if (session?.kind !== 'http' || (opts.bindSessions && session.owner !== principalOf(res))) return sessionNotFound(res);
-    res.locals.session = session;
+    if (session || !shared) {
+      // A /sse session's id, or another token's session, answers exactly like a missing one.
+      if (session?.kind !== 'http' || !mayUse(session.owner, res)) return sessionNotFound(res);
+      res.locals.session = session;
+      return next();
+    }
+    let record;
+    try {
+      record = await shared.find(id);
+    } catch (err) {
+      return storeDown(res, err);
+    }
+    // Token binding is checked against the record, as for a session held here.
+    if (record?.kind !== 'http' || !mayUse(record.owner, res)) return sessionNotFound(res);
+    res.locals.relayTo = id;
     next();
   };
 
   const requireSession: RequestHandler = (_req, res, next) => {
-    if (res.locals.session) return next();
+    if (res.locals.session || res.locals.relayTo) return next();
     sendJsonError(res, 400, 'missing_session_id', 'Send the Mcp-Session-Id header that the initialize response gave you.');
   };
 
-  /** GET, DELETE and POSTs within a session go to its transport. */
+  /** GET, DELETE and POSTs within a session go to its transport, here or on the instance holding it. */
   const handle: RequestHandler = async (req, res) => {
+    const relayTo = res.locals.relayTo as string | undefined;
+    if (relayTo !== undefined) return relay(relayTo, req, res);
     const session = res.locals.session as HttpSession;
     holdOpen(session, res);
     oneWrite(res);
-    await session.transport.handleRequest(req, res, req.body);
+    await toTransport(req, res);
+  };
+
+  const relay = async (id: string, req: Request, res: Response) => {
+    let delivered;
+    try {
+      delivered = await forwardRequest(shared!, id, req, res, { silenceMs: opts.relaySilenceMs, onResult: (result) => opts.metrics?.relayed('mcp', result) });
+    } catch (err) {
+      return storeDown(res, err);
+    }
+    if (!delivered) sessionNotFound(res);
   };
 
   /**
@@ -88,7 +157,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
    */
   const newSession = (owner: string): HttpSession => {
     const id = randomUUID();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       // Called by the SDK once it has accepted the initialize request, before the Server sees it.
       onsessioninitialized: () => {
@@ -101,10 +170,17 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
     const session: HttpSession = { kind: 'http', id, owner, transport, open: 0, lastActive: Date.now(), close: () => transport.close() };
     // Called once, by DELETE, by idle expiry or at shutdown (the SDK's close() runs it only once).
     transport.onclose = () => {
+      shared?.release(id);
       if (store.remove(id)) log.debug({ sessionId: id, sessions: store.size }, 'session closed');
     };
     return session;
   };
+
+  /** Claims the session's record in Redis, so that its next request may land on any instance. */
+  const claim = (session: HttpSession) =>
+    shared!.claim(session.id, { kind: 'http', owner: session.owner }, (payload) =>
+      relayServer!.deliver(store.get(session.id) === session ? { transport: session.transport, hold: () => hold(session) } : undefined, payload),
+    );
 
   /** A POST without a session id must be an initialize request, which opens a session. */
   const initialize: RequestHandler = async (req, res) => {
@@ -116,10 +192,19 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
     if (refusal) return sendRefusal(res, refusal);
     const session = newSession(owner);
     const { transport } = session;
+    if (shared) {
+      // Before the reply goes out: the client's next request may land on another instance.
+      try {
+        await claim(session);
+      } catch (err) {
+        return storeDown(res, err);
+      }
+    }
     await opts.connect(transport, { sessionId: session.id, principal: owner });
+    res.locals.session = session;
     holdOpen(session, res);
     oneWrite(res);
-    await transport.handleRequest(req, res, req.body);
+    await toTransport(req, res);
     // Refused by the SDK before it began (a wrong Accept header, say): nothing may stay behind.
     if (transport.sessionId === undefined) await transport.close();
   };
@@ -138,7 +223,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
     {
       method: 'post',
       path: MCP_PATH,
-      handlers: [findSession, ...jsonBody(opts.maxBodyBytes), refuseEmptyBatch, (req, res, next) => (res.locals.session ? handle(req, res, next) : initialize(req, res, next))],
+      handlers: [findSession, ...jsonBody(opts.maxBodyBytes), refuseEmptyBatch, (req, res, next) => (res.locals.session || res.locals.relayTo ? handle(req, res, next) : initialize(req, res, next))],
     },
     { method: 'get', path: MCP_PATH, handlers: [findSession, requireSession, handle] },
     { method: 'delete', path: MCP_PATH, handlers: [findSession, requireSession, handle] },
@@ -164,6 +249,10 @@ export function startIdleExpiry(store: SessionStore, idleMs: number, log: Logger
   return { stop: () => clearInterval(timer) };
 }
 
+const sessionNotFoundBody = {
+  error: { code: 'session_not_found', message: 'No open session with this id: it has ended, expired or never existed. Send a new initialize request without the Mcp-Session-Id header.' },
+};
+
 function sessionNotFound(res: Response): void {
-  sendJsonError(res, 404, 'session_not_found', 'No open session with this id: it has ended, expired or never existed. Send a new initialize request without the Mcp-Session-Id header.');
+  sendJson(res, 404, sessionNotFoundBody);
 }
