@@ -225,6 +225,11 @@ export function createSessionServerFactory(deps: SessionServerDeps): SessionConn
         session.audioBlock = version >= AUDIO_BLOCK_SINCE;
       }
     };
-    await server.connect(transport);
+    // A session that failed to start must leave nothing behind (its Redis record, say): closing the
+    // transport runs the cleanup its transport set up.
+    await server.connect(transport).catch(async (err: unknown) => {
+      await transport.close();
+      throw err;
+    });
   };
 }

@@ -72,8 +72,8 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     res.setHeader('X-Accel-Buffering', 'no');
     // Called from close() and from the response's 'close' event alike: removing is idempotent.
     transport.onclose = () => {
-      if (!store.remove(id)) return;
       shared?.release(id);
+      if (!store.remove(id)) return;
       log.debug({ sessionId: id, sessions: store.size }, 'session closed');
     };
     if (shared) {

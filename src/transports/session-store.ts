@@ -9,7 +9,10 @@ import type { StreamSseTransport } from './sse-transport.js';
 /** The header that names a session on both transports (Node lower-cases header names). */
 export const SESSION_HEADER = 'mcp-session-id';
 
-/** Connects the MCP side of a new session to its transport and starts it (the SDK's Server.connect does both). */
+/**
+ * Connects the MCP side of a new session to its transport and starts it (the SDK's Server.connect does
+ * both); when that fails, it closes the transport, so the session's cleanup (transport.onclose) runs.
+ */
 export type SessionConnector = (transport: Transport, session: { sessionId: string; principal: string }) => Promise<void>;
 
 interface SessionBase {
