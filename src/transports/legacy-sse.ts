@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
-import { mayUseSession, sessionStoreDown } from './session-access.js';
+import { sessionLocator, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
 import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
 
@@ -58,7 +58,7 @@ interface RelayedMessage {
 export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
   const { store, shared, log } = opts;
   const storeDown = sessionStoreDown(opts);
-  const mayUse = mayUseSession(opts.bindSessions);
+  const locate = sessionLocator({ kind: 'sse', store, shared, bindSessions: opts.bindSessions, notFound: sessionNotFound, storeDown });
 
   const openStream: RequestHandler = async (req, res) => {
     const owner = principalOf(res);
@@ -100,23 +100,7 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     if (!id) {
       return sendJsonError(res, 400, 'missing_session_id', 'Pass the session id as ?sessionId=… or an Mcp-Session-Id header; open a session with GET /sse first.');
     }
-    const session = store.get(id);
-    if (session || !shared) {
-      // A /mcp session's id is not a /messages session.
-      if (session?.kind !== 'sse' || !mayUse(session.owner, res)) return sessionNotFound(res);
-      res.locals.session = session;
-      return next();
-    }
-    let record;
-    try {
-      record = await shared.find(id);
-    } catch (err) {
-      return storeDown(res, err);
-    }
-    // Token binding is checked against the record, as for a session held here.
-    if (record?.kind !== 'sse' || !mayUse(record.owner, res)) return sessionNotFound(res);
-    res.locals.relayTo = id;
-    next();
+    await locate(id, res, next);
   };
 
   const deliver: RequestHandler = async (req, res) => {

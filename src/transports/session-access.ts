@@ -1,14 +1,52 @@
-// What both transports decide the same way about a session named in a request: whether the caller may
-// use it, and what to answer when the shared session store (Redis) cannot say where it is.
-import type { Response } from 'express';
+// What both transports decide the same way about a session named in a request: where it is (here, on
+// another instance, or nowhere), whether the caller may use it, and what to answer when the shared session
+// store (Redis) cannot say.
+import type { NextFunction, Response } from 'express';
 import { principalOf } from '../http/auth.js';
 import { sendJsonError } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { SharedSessions } from '../stores/shared-sessions.js';
+import type { Session, SessionStore } from './session-store.js';
 
-/** Whether the caller may use a session of this owner: always, unless sessions are bound to tokens (auth on). */
-export function mayUseSession(bindSessions: boolean): (owner: string, res: Response) => boolean {
-  return (owner, res) => !bindSessions || owner === principalOf(res);
+export interface SessionLocatorOptions {
+  /** The transport asking: a session of the other one answers exactly like a missing one. */
+  kind: Session['kind'];
+  store: SessionStore;
+  shared: SharedSessions | undefined;
+  /** When true (auth on), a session answers only the principal that opened it. */
+  bindSessions: boolean;
+  notFound(res: Response): void;
+  storeDown(res: Response, err: unknown): void;
+}
+
+/**
+ * Finds the session a request names: sets res.locals.session when this instance holds it, or
+ * res.locals.relayTo when another instance does (its record in Redis), then goes on. Answers 404 for an
+ * unknown id, a session of the other transport, or (tokens on) another token's session, all alike, so an id
+ * reveals nothing; and 503 while Redis is unreachable.
+ */
+export function sessionLocator(opts: SessionLocatorOptions): (id: string, res: Response, next: NextFunction) => Promise<void> {
+  const { kind, store, shared } = opts;
+  const mayUse = (owner: string, res: Response) => !opts.bindSessions || owner === principalOf(res);
+  return async (id, res, next) => {
+    const session = store.get(id);
+    if (session || !shared) {
+      if (session?.kind !== kind || !mayUse(session.owner, res)) return opts.notFound(res);
+      res.locals.session = session;
+      return next();
+    }
+    let record;
+    try {
+      record = await shared.find(id);
+    } catch (err) {
+      return opts.storeDown(res, err);
+    }
+    // Token binding is checked against the record, as for a session held here.
+    if (record?.kind !== kind || !mayUse(record.owner, res)) return opts.notFound(res);
+    res.locals.relayTo = id;
+    next();
+  };
 }
 
 /** A 503 with Retry-After for a request that needed Redis while it is unreachable. */

@@ -28,7 +28,7 @@ import type { Metrics } from '../metrics.js';
 import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
 import { createRelayServer, forwardRequest } from './http-relay.js';
-import { mayUseSession, sessionStoreDown } from './session-access.js';
+import { sessionLocator, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type HttpSession, type SessionConnector, type SessionStore } from './session-store.js';
 
 export const MCP_PATH = '/mcp';
@@ -96,7 +96,7 @@ function oneWrite(res: Response): void {
 export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const { store, shared, log } = opts;
   const storeDown = sessionStoreDown(opts);
-  const mayUse = mayUseSession(opts.bindSessions);
+  const locate = sessionLocator({ kind: 'http', store, shared, bindSessions: opts.bindSessions, notFound: sessionNotFound, storeDown });
   const relayServer = shared && createRelayServer(shared, { log, gone: () => globalThis.Response.json(sessionNotFoundBody, { status: 404 }) });
 
   /**
@@ -106,23 +106,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const findSession: RequestHandler = async (req, res, next) => {
     const id = req.headers[SESSION_HEADER];
     if (typeof id !== 'string' || id === '') return next();
-    const session = store.get(id);
-    if (session || !shared) {
-      // A /sse session's id, or another token's session, answers exactly like a missing one.
-      if (session?.kind !== 'http' || !mayUse(session.owner, res)) return sessionNotFound(res);
-      res.locals.session = session;
-      return next();
-    }
-    let record;
-    try {
-      record = await shared.find(id);
-    } catch (err) {
-      return storeDown(res, err);
-    }
-    // Token binding is checked against the record, as for a session held here.
-    if (record?.kind !== 'http' || !mayUse(record.owner, res)) return sessionNotFound(res);
-    res.locals.relayTo = id;
-    next();
+    await locate(id, res, next);
   };
 
   const requireSession: RequestHandler = (_req, res, next) => {

@@ -378,6 +378,25 @@ describe('Streamable HTTP across instances (REDIS_URL)', () => {
     await a!.app.mcp.store.get(sessionId)?.close(); // lets the hanging call go
   }, 20_000);
 
+  it('a holder that takes a request and never answers: the relaying instance gives up after the TTL with 504 session_unreachable', async () => {
+    const [b] = await instances(1, { SSE_KEEPALIVE_MS: '500', REDIS_SESSION_TTL_SECONDS: '5' });
+    // A ghost holder, played by the test: a record, and a subscriber on the session's channel that hears and says nothing.
+    const key = `${b!.config.redis!.keyPrefix}session:ghost-session`;
+    await redis.client.set(key, JSON.stringify({ kind: 'http', owner: 'ip:127.0.0.1', instance: 'ghost' }), 'EX', 60);
+    const ghost = redis.client.duplicate();
+    upstream.cleanup(async () => ghost.disconnect());
+    const heard: string[] = [];
+    ghost.on('message', (_channel: string, text: string) => heard.push(text));
+    await ghost.subscribe(key);
+    const started = Date.now();
+    const answer = await postMcp(b!.url, { sessionId: 'ghost-session', body: { jsonrpc: '2.0', id: 1, method: 'ping' } });
+    expect(answer.status).toBe(504);
+    expect((JSON.parse(answer.body) as ErrorBody).error.code).toBe('session_unreachable');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    expect(heard).toHaveLength(1);
+    expect((await scrape(b!.url)).value('elevenlabs_mcp_relayed_messages_total', { transport: 'mcp', outcome: 'silent' })).toBe(1);
+  }, 15_000);
+
   it('with tokens, a request through another instance is checked against the record, and no credential travels through Redis', async () => {
     const tokens = ['token-a-0123456789abcdef', 'token-b-0123456789abcdef'];
     const [a, b] = await instances(2, { MCP_AUTH_TOKENS: tokens.join(',') });
