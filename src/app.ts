@@ -83,7 +83,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     : undefined;
   const elevenlabs = createElevenLabsProvider(config.elevenlabs, metrics?.upstreamAnswer);
   const selection = selectTools(config);
-  const registry = createToolRegistry(selection.tools, config, { refused: selection.refused, metrics });
+  const registry = createToolRegistry(selection.tools, config, { refused: selection.refused, metrics, creditCounter: shared.counter('credits') });
   const onRefusal = metrics?.refused;
   const heartbeat = startHeartbeat(store, config.sessions.keepAliveMs, shared.sessions);
   const idleExpiry = startIdleExpiry(store, config.sessions.idleMs, log);
@@ -97,8 +97,9 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
   });
   const bindSessions = config.auth.tokens.length > 0;
   const tokens = staticTokens(config.auth.tokens);
-  const oauth = config.oauth && createOAuthServer(config.oauth, tokens, log, stores.oauth);
-  const links = config.output.mode === 'link' ? createLinks(config.links, log) : undefined;
+  const oauth =
+    config.oauth && createOAuthServer(config.oauth, tokens, log, { store: stores.oauth ?? shared.oauth, counter: shared.counter, available: shared.available });
+  const links = config.output.mode === 'link' ? createLinks(config.links, shared.linkFiles()) : undefined;
 
   const connect = createSessionServerFactory({
     serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -116,7 +117,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     originAndHostGuard(config.http),
     corsForAllowedOrigins(config.http.allowedOrigins),
     bearerAuth(tokens, oauth?.bearer),
-    rateLimiter(config.limits.requestsPerMinute, log, { onRefusal }),
+    rateLimiter(config.limits.requestsPerMinute, log, { onRefusal, store: shared.counter('requests') }),
   ];
   // What both transports share: the sessions (here and, with REDIS_URL, across instances) and their admission.
   const transportOptions = {
@@ -165,7 +166,11 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     filesRoute: links && [
       originAndHostGuard(config.http),
       // Counted apart from the MCP routes' limit: a player fetching ranges is not a client calling tools.
-      rateLimiter(config.links.requestsPerMinute, log, { keyOf: byClientAddress, onRefusal: onRefusal && (() => onRefusal('download_rate_limited')) }),
+      rateLimiter(config.links.requestsPerMinute, log, {
+        keyOf: byClientAddress,
+        onRefusal: onRefusal && (() => onRefusal('download_rate_limited')),
+        store: shared.counter('downloads'),
+      }),
       serveLinkedFile(links, log),
     ],
     metrics,

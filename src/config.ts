@@ -193,6 +193,11 @@ const EnvSchema = z.object({
   LINK_DIR: optionalString,
   // Downloads per minute per client address on /files (players fetch ranges, so several per link).
   LINK_REQUESTS_PER_MINUTE: int('LINK_REQUESTS_PER_MINUTE', 120, 1, 1_000_000),
+  // Where outputs wait for their download: `dir` (LINK_DIR; one instance, or a volume all instances share)
+  // or `redis` (every instance reads them; LINK_DIR is then each instance's cache). `auto`: redis with REDIS_URL.
+  LINK_STORE: oneOf('LINK_STORE', ['auto', 'dir', 'redis'] as const, 'auto'),
+  // The largest output kept in Redis (bytes), so that one output cannot fill the memory sessions need.
+  LINK_REDIS_MAX_BYTES: int('LINK_REDIS_MAX_BYTES', 50 * 1024 * 1024, 1024, 512 * 1024 * 1024),
 
   // More than one instance: the shared state (sessions and the relay between instances) lives in Redis.
   REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v), {
@@ -230,6 +235,10 @@ export interface Config {
     dir: string;
     /** Requests per minute per client address on /files. */
     requestsPerMinute: number;
+    /** Where outputs are kept: LINK_DIR, or Redis (with LINK_DIR as this instance's cache). */
+    store: 'dir' | 'redis';
+    /** The largest output kept in Redis. */
+    redisMaxBytes: number;
   };
   tools: { toolsets: Toolset[]; readOnly: boolean };
   http: {
@@ -374,6 +383,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
       `REDIS_SESSION_TTL_SECONDS=${ttl} is shorter than two keep-alive intervals (SSE_KEEPALIVE_MS=${keepAlive}): a live session's record could expire between refreshes. Set it to at least ${Math.ceil((2 * keepAlive) / 1000)}.`,
     );
   }
+  // Several instances must sign links alike, or a link made by one is refused by the others.
+  const redisUrl = field(env, 'REDIS_URL');
+  const linkStore = field(env, 'LINK_STORE');
+  if (linkStore === 'redis' && redisUrl === undefined) problems.push('LINK_STORE=redis needs REDIS_URL.');
+  if (redisUrl !== undefined && field(env, 'ELEVENLABS_MCP_OUTPUT_MODE') === 'link' && optionalString.parse(env.LINK_SECRET) === undefined) {
+    problems.push(
+      'ELEVENLABS_MCP_OUTPUT_MODE=link with REDIS_URL needs LINK_SECRET (the same on every instance), or a link made by one instance is refused by the others. Use a long random one (e.g. `openssl rand -hex 32`).',
+    );
+  }
   return problems;
 }
 
@@ -438,6 +456,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, home = os
       ttlSeconds: e.LINK_TTL_SECONDS,
       dir: path.resolve(expandHome(e.LINK_DIR ?? path.join(os.tmpdir(), 'elevenlabs-mcp-links'), home)),
       requestsPerMinute: e.LINK_REQUESTS_PER_MINUTE,
+      store: e.LINK_STORE === 'auto' ? (e.REDIS_URL ? 'redis' : 'dir') : e.LINK_STORE,
+      redisMaxBytes: e.LINK_REDIS_MAX_BYTES,
     },
     tools: { toolsets: e.ELEVENLABS_MCP_TOOLSETS, readOnly: e.ELEVENLABS_MCP_READ_ONLY },
     http: {

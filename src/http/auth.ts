@@ -73,6 +73,8 @@ export interface OAuthBearer {
   resource: URL;
   /** The protected-resource metadata URL named in WWW-Authenticate on 401. */
   resourceMetadataUrl: string;
+  /** Whether the token store answers now (Redis); while it does not, an OAuth token gets 503, not the SDK's 500. */
+  available?: () => boolean;
 }
 
 export function bearerAuth(known: StaticTokens, oauth?: OAuthBearer): RequestHandler {
@@ -97,6 +99,14 @@ export function bearerAuth(known: StaticTokens, oauth?: OAuthBearer): RequestHan
       return next();
     }
     if (viaOAuth) {
+      if (match && oauth.available && !oauth.available()) {
+        return sendRefusal(res, {
+          status: 503,
+          code: 'token_store_unavailable',
+          message: 'The store of OAuth tokens is unreachable for a moment; retry after the time in Retry-After.',
+          headers: { 'Retry-After': '5' },
+        });
+      }
       return viaOAuth(req, res, (err?: unknown) => {
         if (err) return next(err);
         res.locals.principal = (req as Request & { auth?: AuthInfo }).auth!.extra!.principal;

@@ -10,16 +10,29 @@ import { sendJsonError, sendRefusal } from './respond.js';
 export const FILES_ROUTE = '/files/:id/:name';
 
 export function serveLinkedFile(links: Links, log: Logger): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const { id, name } = req.params as { id: string; name: string };
     const checked = links.check(id, name, req.query.exp, req.query.sig);
     if ('refusal' in checked) return sendRefusal(res, checked.refusal);
     const { file } = checked;
+    let filePath: string | undefined;
+    try {
+      filePath = await file.locate();
+    } catch (err) {
+      log.warn({ err, id }, 'the store of linked outputs did not answer');
+      return sendRefusal(res, {
+        status: 503,
+        code: 'link_store_unavailable',
+        message: 'The store of download links is unreachable for a moment; retry after the time in Retry-After.',
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    if (filePath === undefined) return sendRefusal(res, linkGone('The file behind this download link is no longer stored.'));
     const type = file.mimeType.startsWith('text/') ? `${file.mimeType}; charset=utf-8` : file.mimeType;
     const secondsLeft = Math.max(0, Math.floor((file.expiresAt.getTime() - Date.now()) / 1000));
     res.attachment(name);
     res.sendFile(
-      file.path,
+      filePath,
       {
         // The stored file has no extension: the type comes from the link's name, as the tool reported it.
         headers: {

@@ -1,9 +1,9 @@
 // Requests per minute per principal (token, or client address when auth is off), on express-rate-limit
-// with its memory store for now. Over the limit: 429 JSON with Retry-After. The key is the principal that
+// with a counter store from stores/counters.ts (this process, or Redis across instances). Over the limit: 429 JSON with Retry-After. The key is the principal that
 // bearerAuth set (or, on routes without a token such as /files, the client address as Express derives it
 // under "trust proxy"), so the library's checks of how it would derive an IP address do not apply.
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from '../logger.js';
 import { principalOf } from './auth.js';
 import { sendRefusal } from './respond.js';
@@ -17,15 +17,18 @@ export interface RateLimitOptions {
   windowMs?: number;
   /** Hears each refusal's code, `rate_limited` (for /metrics). */
   onRefusal?: (code: string) => void;
+  /** Where the counts live; express-rate-limit's MemoryStore (this process) unless given. */
+  store?: Store;
 }
 
 export function rateLimiter(perMinute: number, log: Logger, opts: RateLimitOptions = {}): RequestHandler {
-  const { keyOf = byPrincipal, windowMs = 60_000, onRefusal } = opts;
+  const { keyOf = byPrincipal, windowMs = 60_000, onRefusal, store } = opts;
   const code = 'rate_limited';
   return rateLimit({
     windowMs,
     limit: perMinute,
     keyGenerator: keyOf,
+    ...(store && { store }),
     // Retry-After only: the draft RateLimit headers would add bytes to every reply of the hot path.
     standardHeaders: false,
     legacyHeaders: false,

@@ -1,8 +1,10 @@
 // Two guards around tool calls, shared by every session:
-// - a per-client budget for tools that spend ElevenLabs credits or change state (calls per minute), so one
-//   client cannot drain the account;
+// - a per-client budget for tools that spend ElevenLabs credits or change state (calls per minute, in
+//   fixed windows, counted by an express-rate-limit Store: in this process, or in Redis across instances),
+//   so one client cannot drain the account;
 // - a cap on upstream calls running at once, with a bounded queue, so a burst of clients cannot make
 //   ElevenLabs throttle all of them. A full queue is a clear error, not an ever-growing wait.
+import type { Store } from 'express-rate-limit';
 import pLimit from 'p-limit';
 import { UserError } from '../errors.js';
 
@@ -17,8 +19,8 @@ export class LimitError extends UserError {
 }
 
 export interface ToolLimits {
-  /** Throws a LimitError naming the wait when the client's budget for paid calls is spent. */
-  chargePaidCall(principal: string): void;
+  /** Rejects with a LimitError naming the wait when the client's budget for paid calls is spent. */
+  chargePaidCall(principal: string): Promise<void>;
   /**
    * Runs fn when an upstream slot is free; throws a LimitError when the queue is full. onWait hears, before
    * the wait, how many calls hold a slot and how many wait ahead of this one.
@@ -26,31 +28,20 @@ export interface ToolLimits {
   withUpstreamSlot<T>(fn: () => Promise<T>, onWait?: (running: number, ahead: number) => void): Promise<T>;
 }
 
-export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency: number; queueLimit: number }): ToolLimits {
-  const windowMs = 60_000;
-  const recent = new Map<string, number[]>();
+export function createToolLimits(opts: { paidCallsPerMinute: number; concurrency: number; queueLimit: number; counter: Store }): ToolLimits {
+  const { counter } = opts;
+  counter.init?.({ windowMs: 60_000 } as Parameters<NonNullable<Store['init']>>[0]);
   const limit = pLimit(opts.concurrency);
-  let lastSweep = Date.now();
 
   return {
-    chargePaidCall(principal) {
-      const now = Date.now();
-      if (now - lastSweep > windowMs) {
-        // Forget clients with no call in the window so the map cannot grow without bound.
-        for (const [k, times] of recent) if (times[times.length - 1]! <= now - windowMs) recent.delete(k);
-        lastSweep = now;
-      }
-      const times = (recent.get(principal) ?? []).filter((t) => t > now - windowMs);
-      if (times.length >= opts.paidCallsPerMinute) {
-        const waitSeconds = Math.max(1, Math.ceil((times[0]! + windowMs - now) / 1000));
-        recent.set(principal, times);
-        throw new LimitError(
-          'credit_budget_spent',
-          `Rate limit: this client may make ${opts.paidCallsPerMinute} calls a minute to tools that spend credits (CREDIT_TOOL_CALLS_PER_MINUTE). Try again in ${waitSeconds} s.`,
-        );
-      }
-      times.push(now);
-      recent.set(principal, times);
+    async chargePaidCall(principal) {
+      const { totalHits, resetTime } = await counter.increment(principal);
+      if (totalHits <= opts.paidCallsPerMinute) return;
+      const waitSeconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+      throw new LimitError(
+        'credit_budget_spent',
+        `Rate limit: this client may make ${opts.paidCallsPerMinute} calls a minute to tools that spend credits (CREDIT_TOOL_CALLS_PER_MINUTE). Try again in ${waitSeconds} s.`,
+      );
     },
     withUpstreamSlot(fn, onWait) {
       if (limit.activeCount >= opts.concurrency && limit.pendingCount >= opts.queueLimit) {

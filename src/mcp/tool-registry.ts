@@ -2,6 +2,7 @@
 // tools/list result with its JSON Schemas, the validators, and the call path. Sessions share it, which is
 // what keeps an idle session small (npm run bench compares it with registering every tool on a new
 // McpServer per session, the SDK's canonical pattern).
+import { MemoryStore, type Store } from 'express-rate-limit';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -64,6 +65,8 @@ export interface ToolRegistryOptions {
   refused?: ReadonlyMap<string, string>;
   /** Counts each call by tool and outcome, its time, and the characters it sent to be voiced. */
   metrics?: Metrics;
+  /** Counts paid calls per client (CREDIT_TOOL_CALLS_PER_MINUTE): in Redis across instances; in this process unless given. */
+  creditCounter?: Store;
 }
 
 /** How a call that was allowed to run ended. */
@@ -87,6 +90,7 @@ export function createToolRegistry(tools: readonly ToolDefinition[], config: Con
     paidCallsPerMinute: config.limits.creditToolCallsPerMinute,
     concurrency: config.limits.upstreamConcurrency,
     queueLimit: config.limits.upstreamQueueLimit,
+    counter: opts.creditCounter ?? new MemoryStore(),
   });
   const byName = new Map(tools.map((t) => [t.name, t]));
   const listResult = {
@@ -133,7 +137,7 @@ export function createToolRegistry(tools: readonly ToolDefinition[], config: Con
       let report: CallReport | undefined;
       let error: unknown;
       try {
-        if (tool.effect !== 'read') limits.chargePaidCall(ctx.principal);
+        if (tool.effect !== 'read') await limits.chargePaidCall(ctx.principal);
         // A local tool is done in a moment: no progress, nothing upstream to report.
         const r = (report = tool.local ? undefined : ctx.report);
         const onWait = r && ((running: number, ahead: number) => r.waiting(running, ahead));

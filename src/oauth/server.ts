@@ -7,7 +7,7 @@ import { metadataHandler } from '@modelcontextprotocol/sdk/server/auth/handlers/
 import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import type { OAuthProtectedResourceMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
 import express, { type RequestHandler, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import type { Config } from '../config.js';
 import type { OAuthBearer, StaticTokens } from '../http/auth.js';
 import type { Logger } from '../logger.js';
@@ -42,16 +42,26 @@ export interface OAuthServer {
   stop(): void;
 }
 
-export function createOAuthServer(
-  oauth: NonNullable<Config['oauth']>,
-  approvers: StaticTokens,
-  log: Logger,
-  store: OAuthStore & { sweep?(): void } = createMemoryOAuthStore(),
-): OAuthServer {
+export interface OAuthServerStores {
+  /** Clients, consent requests, codes and tokens; in this process unless given. */
+  store?: OAuthStore & { sweep?(): void };
+  /** A new hit counter for one of the endpoints' limits, so that instances sharing Redis count together. */
+  counter?: (name: string) => Store;
+  /** Whether the store answers now; while it does not, its endpoints and its tokens get 503 with Retry-After. */
+  available?: () => boolean;
+}
+
+/** The endpoints that read or write the store (the metadata documents do not). */
+const STORE_PATHS = ['/authorize', '/token', '/register', '/revoke', CONSENT_PATH];
+const STORE_RETRY_AFTER_SECONDS = 5;
+
+export function createOAuthServer(oauth: NonNullable<Config['oauth']>, approvers: StaticTokens, log: Logger, stores: OAuthServerStores = {}): OAuthServer {
+  const { store = createMemoryOAuthStore(), counter = () => new MemoryStore(), available } = stores;
   const issuer = new URL(oauth.issuer);
   const provider = new McpOAuthProvider({ ...oauth, store, approvers, log });
   const router = express.Router();
 
+  if (available) router.use(STORE_PATHS, storeGuard(available));
   router.post(['/token', '/revoke'], express.urlencoded({ extended: false }), unknownClientIs401(store));
   router.use(
     mcpAuthRouter({
@@ -60,6 +70,11 @@ export function createOAuthServer(
       resourceServerUrl: issuer,
       scopesSupported: [MCP_SCOPE],
       resourceName: 'ElevenLabs MCP server',
+      // The SDK's own per-address limits on each endpoint, counted where this server's other limits are.
+      authorizationOptions: { rateLimit: { store: counter('oauth-authorize') } },
+      clientRegistrationOptions: { rateLimit: { store: counter('oauth-register') } },
+      tokenOptions: { rateLimit: { store: counter('oauth-token') } },
+      revocationOptions: { rateLimit: { store: counter('oauth-revoke') } },
     }),
   );
   // Clients derive the metadata URL from the MCP endpoint's path first (RFC 9728 §3.1); same document.
@@ -71,15 +86,24 @@ export function createOAuthServer(
   };
   for (const suffix of ['/mcp', '/sse']) router.use(PROTECTED_RESOURCE_PATH + suffix, metadataHandler(resourceMetadata));
 
-  router.post(CONSENT_PATH, consentLimiter(), express.urlencoded({ extended: false, limit: '16kb' }), consentAnswer(provider, issuer.protocol === 'https:'));
+  router.post(CONSENT_PATH, consentLimiter(counter('oauth-consent')), express.urlencoded({ extended: false, limit: '16kb' }), consentAnswer(provider, issuer.protocol === 'https:'));
 
   const sweeper = store.sweep && setInterval(() => store.sweep!(), 60_000);
   sweeper?.unref();
   return {
     provider,
-    bearer: { verifier: provider, resource: issuer, resourceMetadataUrl: new URL(PROTECTED_RESOURCE_PATH, issuer).href },
+    bearer: { verifier: provider, resource: issuer, resourceMetadataUrl: new URL(PROTECTED_RESOURCE_PATH, issuer).href, available },
     router,
     stop: () => clearInterval(sweeper),
+  };
+}
+
+/** A clear 503 while the store (Redis) is unreachable, where the SDK's handlers would answer 500. */
+function storeGuard(available: () => boolean): RequestHandler {
+  return (_req, res, next) => {
+    if (available()) return next();
+    res.set({ 'Retry-After': String(STORE_RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' });
+    res.status(503).json({ error: 'temporarily_unavailable', error_description: 'The authorization store is unreachable for a moment; retry after the time in Retry-After.' });
   };
 }
 
@@ -94,8 +118,9 @@ function unknownClientIs401(store: OAuthStore): RequestHandler {
 }
 
 /** Counts refusals only (a wrong token, a bad form), per client address. */
-function consentLimiter(): RequestHandler {
+function consentLimiter(store: Store): RequestHandler {
   return rateLimit({
+    store,
     windowMs: CONSENT_WINDOW_MS,
     limit: CONSENT_FAILURES_PER_WINDOW,
     skipSuccessfulRequests: true,

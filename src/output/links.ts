@@ -6,9 +6,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import nodePath from 'node:path';
 import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
 import type { Refusal } from '../http/respond.js';
-import { createLinkFiles, LINK_ID } from '../stores/link-files.js';
+import { LINK_ID, type LinkFiles } from '../stores/link-files.js';
 import { mimeTypeForExtension } from './formats.js';
 
 export interface PublishedLink {
@@ -16,9 +15,10 @@ export interface PublishedLink {
   expiresAt: Date;
 }
 
-/** A link that checked out: the stored file and how to serve it. */
+/** A link that checked out: the stored output and how to serve it. */
 export interface LinkedFile {
-  path: string;
+  /** Where this instance reads it; undefined when it is stored nowhere any more. Rejects when the store does not answer. */
+  locate(): Promise<string | undefined>;
   mimeType: string;
   expiresAt: Date;
 }
@@ -40,9 +40,9 @@ export const linkGone = (why: string): Refusal => ({ status: 410, code: 'link_ex
 /** An ISO time without milliseconds, for messages. */
 export const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function createLinks(settings: Config['links'], log: Logger, now: () => number = Date.now): Links {
+/** Links to outputs kept in `files` (a directory, or Redis: stores/index.ts picks). */
+export function createLinks(settings: Config['links'], files: LinkFiles, now: () => number = Date.now): Links {
   const key = settings.secret ?? randomBytes(32).toString('hex');
-  const files = createLinkFiles(settings.dir, settings.ttlSeconds, log);
   const signature = (id: string, name: string, exp: number) => createHmac('sha256', key).update(`files\n${id}\n${name}\n${exp}`).digest();
 
   const invalid: Refusal = {
@@ -65,7 +65,7 @@ export function createLinks(settings: Config['links'], log: Logger, now: () => n
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { refusal: invalid };
       const expiresAt = new Date(Number(exp) * 1000);
       if (expiresAt.getTime() <= now()) return { refusal: linkGone(`This download link expired at ${isoSeconds(expiresAt)}.`) };
-      return { file: { path: files.pathOf(id, Number(exp)), mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
+      return { file: { locate: () => files.locate(id, Number(exp)), mimeType: mimeTypeForExtension(nodePath.extname(name)), expiresAt } };
     },
     stop: () => files.stop(),
   };

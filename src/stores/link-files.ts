@@ -3,7 +3,8 @@
 // request names its file only through a link whose signature covers both parts. Files are written as they
 // stream in (never held whole), readable by this user only, and removed when they expire: by a sweeper
 // every min(TTL, 1 minute), and once at start for what an earlier process left behind.
-// A shared directory (a volume) serves several instances; the scale-out issue may put small outputs in Redis.
+// A shared directory (a volume) serves several instances; so does Redis (redis-link-files.ts), with this
+// directory as each instance's cache.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -11,13 +12,20 @@ import type { Logger } from '../logger.js';
 import { fillNewFile } from '../output/stream-to-file.js';
 
 export const LINK_ID = /^[A-Za-z0-9_-]{22}$/;
-const STORED_NAME = /^(\d{1,12})-([A-Za-z0-9_-]{22})$/;
+// An output, or a copy of one still being written (`.<random>.part`, renamed once complete).
+const STORED_NAME = /^(\d{1,12})-([A-Za-z0-9_-]{22})(\.[A-Za-z0-9_-]+\.part)?$/;
 
 export interface LinkFiles {
   /** Streams `data` into a new file that expires at `expiresAtSeconds`; returns its id. */
   write(expiresAtSeconds: number, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<string>;
   /** The path of a stored output (which may have been swept since). */
   pathOf(id: string, expiresAtSeconds: number): string;
+  /**
+   * Where this instance can read a stored output: its path, or undefined when it is stored nowhere any
+   * more. A directory answers with the path alone (the read that serves it finds out whether it is still
+   * there). Rejects when the store does not answer.
+   */
+  locate(id: string, expiresAtSeconds: number): Promise<string | undefined>;
   /** Stops the sweeper. */
   stop(): void;
 }
@@ -51,6 +59,7 @@ export function createLinkFiles(dir: string, ttlSeconds: number, log: Logger): L
 
   return {
     pathOf,
+    locate: async (id, expiresAtSeconds) => pathOf(id, expiresAtSeconds),
     async write(expiresAtSeconds, data) {
       await ensureDir();
       const id = randomBytes(16).toString('base64url');

@@ -87,3 +87,17 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
     },
   };
 }
+
+/** A Lua script run on Redis by its SHA (ioredis sends the text once per connection, when Redis lacks it). */
+export type RedisScript = (...keysThenArgs: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Defines `lua` on the connection under `name`; the first `numberOfKeys` arguments are keys. Undefined:
+ * the number of keys is the first argument of each call.
+ */
+export function redisScript(connection: Redis, name: string, numberOfKeys: number | undefined, lua: string): RedisScript {
+  connection.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
+  const run = (connection as unknown as Record<string, RedisScript>)[name]!;
+  return (...keysThenArgs) => run.apply(connection, keysThenArgs);
+}
+

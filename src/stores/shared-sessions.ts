@@ -3,6 +3,10 @@
 // - A record per session, `<prefix>session:<id>` = {kind, owner, instance}, with a TTL: the instance
 //   holding the session writes it again on every keep-alive, so a crashed instance's sessions expire, and a
 //   Redis that restarted empty is filled again within one interval.
+// - A sorted set per owner, `<prefix>owner:<owner>`, of the owner's session ids scored by when each record
+//   expires: MAX_SESSIONS_PER_CLIENT counts it, so a client's sessions on every instance count together. The
+//   claim checks and adds in one script, so instances racing cannot admit one session too many; a crashed
+//   instance's entries drop out when their score passes, as its records expire.
 // - A channel per session, of the same name, that only its instance subscribes to. PUBLISH answers how
 //   many subscribers got the message, which is the liveness check: 0 means no instance holds the session
 //   (it closed, or its instance died and Redis dropped the connection), and the POST gets 404, never a 202
@@ -13,7 +17,33 @@
 //   process, made at start, rather than one per request: a relayed request costs one PUBLISH, not a
 //   SUBSCRIBE round trip first. Each frame starts with its request's number.
 import type { Logger } from '../logger.js';
-import type { RedisConnection } from './redis.js';
+import { redisScript, type RedisConnection } from './redis.js';
+
+// Redis's clock in ms, so that instances whose clocks differ still agree on what has expired.
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: record, owner's set. ARGV: record JSON, TTL ms, session id, most sessions per owner (0: no cap).
+// Returns 0 when the owner holds as many as it may, 1 once claimed.
+const CLAIM = `${NOW_MS}
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local cap = tonumber(ARGV[4])
+if cap > 0 and redis.call('ZCARD', KEYS[2]) >= cap then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1`;
+
+// KEYS: record and owner's set of each session, in pairs. ARGV: TTL ms, then record JSON and id of each.
+const REFRESH = `${NOW_MS}
+local ttl = tonumber(ARGV[1])
+for i = 1, #KEYS, 2 do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ttl)
+  redis.call('ZADD', KEYS[i + 1], now + ttl, ARGV[i + 2])
+  redis.call('PEXPIRE', KEYS[i + 1], ttl)
+end`;
+/** Sessions refreshed per script call, so that one call never holds Redis for long. */
+const REFRESH_BATCH = 500;
 
 export interface SessionRecord {
   kind: 'sse' | 'http';
@@ -40,9 +70,10 @@ export interface SharedSessions {
   readonly instance: string;
   /**
    * Records a session this instance holds and subscribes to its channel; messages relayed to it go to
-   * `deliver`. Throws when Redis is unreachable: the session must not start without it.
+   * `deliver`. False, with nothing recorded, when its owner already holds `maxPerOwner` sessions on all
+   * instances together. Throws when Redis is unreachable: the session must not start without it.
    */
-  claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (payload: unknown) => void): Promise<void>;
+  claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (payload: unknown) => void, maxPerOwner?: number): Promise<boolean>;
   /** Forgets a session this instance held (its record and its channel). Never throws. */
   release(id: string): void;
   /** The record of a session held by any instance; undefined when none holds it. Throws when Redis is unreachable. */
@@ -67,11 +98,15 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   const { instance, log } = opts;
   const ttlMs = opts.ttlSeconds * 1000;
   const keyOf = (id: string) => `${opts.keyPrefix}session:${id}`;
+  const ownerKeyOf = (owner: string) => `${opts.keyPrefix}owner:${owner}`;
+  const claimScript = redisScript(commands, 'elevenlabsMcpClaimSession', 2, CLAIM);
+  // Its keys vary in number, so their count is its first argument.
+  const refreshScript = redisScript(commands, 'elevenlabsMcpRefreshSessions', undefined, REFRESH);
   const inboxOf = (of: string) => `${opts.keyPrefix}instance:${of}`;
   const ownInbox = inboxOf(instance);
   const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
-  /** Sessions held here, by channel name (the same string as the record's key). */
-  const local = new Map<string, (payload: unknown) => void>();
+  /** Sessions held here, by channel name (the same string as the record's key): who gets their relayed messages, and their owner. */
+  const local = new Map<string, { deliver: (payload: unknown) => void; owner: string; id: string }>();
   /** Replies on their way here, by request number. */
   const inboxes = new Map<number, (frame: string) => void>();
   let lastReply = 0;
@@ -104,7 +139,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
       inboxes.get(Number(text.slice(0, space)))?.(text.slice(space + 1));
       return;
     }
-    const deliver = local.get(channel);
+    const deliver = local.get(channel)?.deliver;
     // A channel ioredis subscribed again after a reconnect, for a session that closed while Redis was away.
     if (!deliver) return void subscriber.unsubscribe(channel).catch(() => {});
     let payload: unknown;
@@ -118,20 +153,29 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
 
   return {
     instance,
-    async claim(id, { kind, owner }, deliver) {
+    async claim(id, { kind, owner }, deliver, maxPerOwner = 0) {
       const key = keyOf(id);
-      local.set(key, deliver);
+      local.set(key, { deliver, owner, id });
       try {
-        await Promise.all([commands.set(key, record(kind, owner), 'PX', ttlMs), subscriber.subscribe(key)]);
+        // Both done before the client learns the id, so before anything may be relayed to it.
+        const [, claimed] = await Promise.all([subscriber.subscribe(key), claimScript(key, ownerKeyOf(owner), record(kind, owner), ttlMs, id, maxPerOwner)]);
+        if (claimed === 1) return true;
       } catch (err) {
         local.delete(key);
+        void subscriber.unsubscribe(key).catch(() => {});
         throw err;
       }
+      local.delete(key);
+      void subscriber.unsubscribe(key).catch(() => {});
+      return false;
     },
     release(id) {
       const key = keyOf(id);
-      if (!local.delete(key)) return;
-      track(Promise.all([commands.del(key), subscriber.unsubscribe(key)]), 'a session release (its record expires by itself)');
+      const held = local.get(key);
+      if (!held) return;
+      local.delete(key);
+      const gone = commands.pipeline().del(key).zrem(ownerKeyOf(held.owner), id).exec();
+      track(Promise.all([gone, subscriber.unsubscribe(key)]), 'a session release (its record expires by itself)');
     },
     async find(id) {
       const text = await commands.get(keyOf(id));
@@ -151,15 +195,21 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     },
     refresh(sessions) {
       if (!redis.ready) return;
-      const batch = commands.pipeline();
-      let n = 0;
+      let keys: string[] = [];
+      let args: (string | number)[] = [];
+      const send = () => {
+        track(refreshScript(keys.length, ...keys, ttlMs, ...args), 'a refresh of the session records (the next keep-alive tries again)');
+        keys = [];
+        args = [];
+      };
       for (const s of sessions) {
         const key = keyOf(s.id);
         if (!local.has(key)) continue; // a session that never claimed a record (or has released it)
-        batch.set(key, record(s.kind, s.owner), 'PX', ttlMs);
-        n++;
+        keys.push(key, ownerKeyOf(s.owner));
+        args.push(record(s.kind, s.owner), s.id);
+        if (keys.length >= 2 * REFRESH_BATCH) send();
       }
-      if (n) track(batch.exec(), 'a refresh of the session records (the next keep-alive tries again)');
+      if (keys.length) send();
     },
     async close() {
       await Promise.all(pending);

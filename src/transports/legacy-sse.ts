@@ -78,11 +78,13 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     };
     if (shared) {
       // Claimed before the endpoint event goes out: the client's first POST may land on another instance.
+      let claimed: boolean;
       try {
-        await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed as RelayedMessage));
+        claimed = await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed as RelayedMessage), opts.admit.maxPerClient);
       } catch (err) {
         return storeDown(res, err);
       }
+      if (!claimed) return sendRefusal(res, opts.admit.clientFull());
     }
     await opts.connect(transport, { sessionId: id, principal: owner });
     // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).

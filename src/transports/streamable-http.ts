@@ -162,8 +162,11 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
 
   /** Claims the session's record in Redis, so that its next request may land on any instance. */
   const claim = (session: HttpSession) =>
-    shared!.claim(session.id, { kind: 'http', owner: session.owner }, (payload) =>
-      relayServer!.deliver(store.get(session.id) === session ? { transport: session.transport, hold: () => hold(session) } : undefined, payload),
+    shared!.claim(
+      session.id,
+      { kind: 'http', owner: session.owner },
+      (payload) => relayServer!.deliver(store.get(session.id) === session ? { transport: session.transport, hold: () => hold(session) } : undefined, payload),
+      opts.admit.maxPerClient,
     );
 
   /** A POST without a session id must be an initialize request, which opens a session. */
@@ -178,11 +181,13 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
     const { transport } = session;
     if (shared) {
       // Before the reply goes out: the client's next request may land on another instance.
+      let claimed: boolean;
       try {
-        await claim(session);
+        claimed = await claim(session);
       } catch (err) {
         return storeDown(res, err);
       }
+      if (!claimed) return sendRefusal(res, opts.admit.clientFull());
     }
     await opts.connect(transport, { sessionId: session.id, principal: owner });
     res.locals.session = session;

@@ -2,34 +2,27 @@
 // sessions: a session's requests (POST /messages, and every /mcp request) land on any instance and are
 // relayed, through Redis, to the one holding the session. Every reply arrives once, on the right session; a
 // session nobody holds answers 404.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { scrape } from '../helpers/prometheus.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpSession } from '../../src/transports/session-store.js';
 import { initializeMcp, MCP_POST_HEADERS, openRawSse, postMcp, postMessage, initializeMessage, type RawSse } from '../helpers/raw-sse.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { useRedisInstances } from '../helpers/redis-instances.js';
 import { startRoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { textOf, type TestApp } from '../helpers/test-app.js';
 import { useUpstreamApps } from '../helpers/upstream-apps.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const upstream = useUpstreamApps();
+const deployment = useRedisInstances(upstream);
+const { instances } = deployment;
 let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
+beforeAll(() => {
+  redis = deployment.redis;
 });
-afterAll(() => redis?.close());
-
-let deployments = 0;
-/** n instances of one deployment on the one Redis (a key prefix per test), each connected before the test goes on. */
-async function instances(n: number, env: Record<string, string> = {}): Promise<TestApp[]> {
-  const prefix = `test${++deployments}:`;
-  const apps = await Promise.all(Array.from({ length: n }, () => upstream.server({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ...env })));
-  await Promise.all(apps.map((a) => a.app.mcp.shared.redis!.whenReady()));
-  return apps;
-}
 
 /** The JSON-RPC messages a raw stream carried, in order. */
 function messagesOn(sse: RawSse): { id?: unknown; result?: unknown; error?: unknown }[] {

@@ -66,7 +66,14 @@ describe('loadConfig', () => {
 
   it('link mode: a random key unless LINK_SECRET is set (32 characters or more), an hour by default, and a warning without PUBLIC_URL on a public bind', () => {
     const c = loadConfig({ ELEVENLABS_MCP_OUTPUT_MODE: 'link' }, '/home/u');
-    expect(c.links).toEqual({ secret: undefined, ttlSeconds: 3600, dir: path.join(os.tmpdir(), 'elevenlabs-mcp-links'), requestsPerMinute: 120 });
+    expect(c.links).toEqual({
+      secret: undefined,
+      ttlSeconds: 3600,
+      dir: path.join(os.tmpdir(), 'elevenlabs-mcp-links'),
+      requestsPerMinute: 120,
+      store: 'dir',
+      redisMaxBytes: 50 * 1024 * 1024,
+    });
     expect(c.warnings).toEqual([]);
     expect(loadConfig({ LINK_SECRET: 's'.repeat(32), LINK_DIR: '~/links', LINK_TTL_SECONDS: '60' }, '/home/u').links).toMatchObject({
       secret: 's'.repeat(32),
@@ -147,6 +154,20 @@ describe('loadConfig', () => {
     expect(problemsOf({ REDIS_URL: 'redis://r', REDIS_SESSION_TTL_SECONDS: '30', SSE_KEEPALIVE_MS: '20000' })).toEqual([
       'REDIS_SESSION_TTL_SECONDS=30 is shorter than two keep-alive intervals (SSE_KEEPALIVE_MS=20000): a live session\'s record could expire between refreshes. Set it to at least 40.',
     ]);
+  });
+
+  it('links with Redis: kept in Redis unless LINK_STORE=dir, and signed with one LINK_SECRET on every instance', () => {
+    const secret = { LINK_SECRET: 's'.repeat(32) };
+    expect(loadConfig({ REDIS_URL: 'redis://r', ...secret }).links.store).toBe('redis');
+    expect(loadConfig({ REDIS_URL: 'redis://r', LINK_STORE: 'dir', ...secret }).links.store).toBe('dir');
+    expect(loadConfig({ LINK_STORE: 'auto' }).links.store).toBe('dir');
+    expect(loadConfig({ REDIS_URL: 'redis://r', LINK_REDIS_MAX_BYTES: '1048576' }).links.redisMaxBytes).toBe(1048576);
+    expect(problemsOf({ LINK_STORE: 'redis' })).toEqual(['LINK_STORE=redis needs REDIS_URL.']);
+    expect(problemsOf({ LINK_STORE: 's3' })).toEqual([`LINK_STORE must be one of 'auto', 'dir', 'redis' (got "s3")`]);
+    expect(problemsOf({ REDIS_URL: 'redis://r', ELEVENLABS_MCP_OUTPUT_MODE: 'link' })).toEqual([
+      expect.stringMatching(/^ELEVENLABS_MCP_OUTPUT_MODE=link with REDIS_URL needs LINK_SECRET \(the same on every instance\)/),
+    ]);
+    expect(problemsOf({ REDIS_URL: 'redis://r', ELEVENLABS_MCP_OUTPUT_MODE: 'link', ...secret })).toEqual([]);
   });
 
   it('reports the cross-variable problems together with the per-variable ones, in one error', () => {
