@@ -50,8 +50,8 @@ async function main(): Promise<void> {
   }
   if (config.redis) {
     log.info(
-      { redis: redisAddress(config.redis.url), instance: app.mcp.shared.sessions?.instance, keyPrefix: config.redis.keyPrefix },
-      'Sessions are shared through Redis: a request for any session may reach any instance',
+      { redis: redisAddress(config.redis.url), instance: app.mcp.shared.sessions?.instance, keyPrefix: config.redis.keyPrefix, linkStore: config.links.store },
+      'Sessions, OAuth grants, limits and link outputs are shared through Redis: a request for any session may reach any instance',
     );
   }
   if (config.oauth) log.info({ issuer: config.oauth.issuer }, `OAuth on: Claude connectors add ${config.oauth.issuer}/mcp and approve with one of MCP_AUTH_TOKENS`);

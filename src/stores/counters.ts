@@ -39,7 +39,7 @@ class SharedCounterStore implements Store {
     this.prefix = prefix;
     const { commands } = redis;
     this.shared = new RedisStore({ prefix, sendCommand: (command: string, ...args: string[]) => commands.call(command, ...args) as never });
-    commands.on('ready', () => this.loadScripts());
+    redis.onCommandsReady(() => this.loadScripts());
   }
 
   init(options: Options): void {

@@ -23,6 +23,8 @@ export interface RedisConnection {
   readonly ready: boolean;
   /** Resolves once both connections are up (the first time); the server listens before that. */
   whenReady(): Promise<void>;
+  /** Calls `listener` each time the command connection is up again (one 'ready' listener for all of them). */
+  onCommandsReady(listener: () => void): void;
   /** For GET /ready. */
   check(): ReadinessCheck;
   /** Closes both connections (QUIT: what was sent before is done first). */
@@ -44,6 +46,8 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
   let lastError: string | undefined;
   let wasReady = false;
   const ready = () => commands.status === 'ready' && subscriber.status === 'ready';
+  const commandsReady = new Set<() => void>();
+  commands.on('ready', () => commandsReady.forEach((listener) => listener()));
 
   for (const connection of [commands, subscriber]) {
     // Without a listener an 'error' event would crash the process; one line per outage is enough.
@@ -81,6 +85,7 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
       return ready();
     },
     whenReady,
+    onCommandsReady: (listener) => void commandsReady.add(listener),
     check: () => (ready() ? { ok: true } : { ok: false, reason: `Redis at ${address} is unreachable${lastError ? `: ${lastError}` : ''}` }),
     async close() {
       await Promise.all([commands, subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
