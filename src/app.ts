@@ -69,9 +69,9 @@ export type App = Express & {
   keyCheck: KeyCheck;
 };
 
-/** State the routes keep somewhere other than this process's memory (the scale-out issue adds Redis). */
+/** State a caller may keep elsewhere than where createStores puts it (this process, or Redis with REDIS_URL). */
 export interface AppStores {
-  /** OAuth clients, codes and tokens; in memory unless given. */
+  /** OAuth clients, codes and tokens; in memory, or in Redis with REDIS_URL, unless given. */
   oauth?: OAuthStore;
 }
 

@@ -1,7 +1,8 @@
 // Requests per minute per principal (token, or client address when auth is off), on express-rate-limit
-// with a counter store from stores/counters.ts (this process, or Redis across instances). Over the limit: 429 JSON with Retry-After. The key is the principal that
-// bearerAuth set (or, on routes without a token such as /files, the client address as Express derives it
-// under "trust proxy"), so the library's checks of how it would derive an IP address do not apply.
+// with a counter store from stores/counters.ts (this process, or Redis across instances). Over the limit:
+// 429 JSON with Retry-After. The key is the principal that bearerAuth set (or, on routes without a token
+// such as /files, the client address as Express derives it under "trust proxy"), so the library's checks
+// of how it would derive an IP address do not apply.
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from '../logger.js';

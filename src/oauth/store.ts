@@ -2,8 +2,8 @@
 // waiting for approval, authorization codes, and tokens. Codes and tokens are keyed by a hash of their
 // value, so the store never holds a usable secret. Every record carries its own expiry; a record past it
 // is gone. The in-memory store serves one process (a restart loses every grant: clients authorize again);
-// the scale-out issue puts Redis behind the same interface, so each operation maps to one Redis command
-// (save = SET with PX, take = GETDEL, the grant index = a set).
+// with REDIS_URL, stores/redis-oauth.ts puts Redis behind the same interface, each operation one command
+// or script (save = SET with PX, take = GETDEL, the grant index = a set).
 import type { OAuthClientInformationFull } from '@modelcontextprotocol/sdk/shared/auth.js';
 
 /** An authorization request waiting on the consent page. */

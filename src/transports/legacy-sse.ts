@@ -16,7 +16,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
-import { sessionLocator, sessionStoreDown } from './session-access.js';
+import { claimAcrossInstances, sessionLocator, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type SessionConnector, type SessionStore, type SseSession } from './session-store.js';
 import { StreamSseTransport, type ConstantFrames } from './sse-transport.js';
 
@@ -78,13 +78,8 @@ export function legacySseRoutes(opts: LegacySseOptions): RouteSpec[] {
     };
     if (shared) {
       // Claimed before the endpoint event goes out: the client's first POST may land on another instance.
-      let claimed: boolean;
-      try {
-        claimed = await shared.claim(id, { kind: 'sse', owner }, (relayed) => deliverRelayed(transport, relayed as RelayedMessage), opts.admit.maxPerClient);
-      } catch (err) {
-        return storeDown(res, err);
-      }
-      if (!claimed) return sendRefusal(res, opts.admit.clientFull());
+      const deliver = (relayed: unknown) => deliverRelayed(transport, relayed as RelayedMessage);
+      if (!(await claimAcrossInstances(shared, res, { id, kind: 'sse', owner, deliver }, { admit: opts.admit, storeDown }))) return;
     }
     await opts.connect(transport, { sessionId: id, principal: owner });
     // Registered once the stream is open ('close' is never emitted synchronously, so none is missed).

@@ -1,12 +1,13 @@
-// What both transports decide the same way about a session named in a request: where it is (here, on
-// another instance, or nowhere), whether the caller may use it, and what to answer when the shared session
-// store (Redis) cannot say.
+// What both transports decide the same way about a session: where one named in a request is (here, on
+// another instance, or nowhere) and whether the caller may use it; whether a new one may be recorded across
+// instances; and what to answer when the shared session store (Redis) cannot say.
 import type { NextFunction, Response } from 'express';
 import { principalOf } from '../http/auth.js';
-import { sendJsonError } from '../http/respond.js';
+import { sendJsonError, sendRefusal } from '../http/respond.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { SharedSessions } from '../stores/shared-sessions.js';
+import type { SessionRecord, SharedSessions } from '../stores/shared-sessions.js';
+import type { SessionAdmission } from './admission.js';
 import type { Session, SessionStore } from './session-store.js';
 
 export interface SessionLocatorOptions {
@@ -47,6 +48,28 @@ export function sessionLocator(opts: SessionLocatorOptions): (id: string, res: R
     res.locals.relayTo = id;
     next();
   };
+}
+
+/**
+ * Records a new session across instances before its id goes out, under MAX_SESSIONS_PER_CLIENT counted on
+ * all of them. False once `res` is answered: 429 when the owner already holds its share, 503 when Redis is
+ * unreachable.
+ */
+export async function claimAcrossInstances(
+  shared: SharedSessions,
+  res: Response,
+  session: { id: string; kind: SessionRecord['kind']; owner: string; deliver: (payload: unknown) => void },
+  opts: { admit: SessionAdmission; storeDown(res: Response, err: unknown): void },
+): Promise<boolean> {
+  let claimed: boolean;
+  try {
+    claimed = await shared.claim(session.id, { kind: session.kind, owner: session.owner }, session.deliver, opts.admit.maxPerClient);
+  } catch (err) {
+    opts.storeDown(res, err);
+    return false;
+  }
+  if (!claimed) sendRefusal(res, opts.admit.clientFull());
+  return claimed;
 }
 
 /** A 503 with Retry-After for a request that needed Redis while it is unreachable. */

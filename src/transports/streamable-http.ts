@@ -28,7 +28,7 @@ import type { Metrics } from '../metrics.js';
 import type { SharedSessions } from '../stores/shared-sessions.js';
 import type { SessionAdmission } from './admission.js';
 import { createRelayServer, forwardRequest } from './http-relay.js';
-import { sessionLocator, sessionStoreDown } from './session-access.js';
+import { claimAcrossInstances, sessionLocator, sessionStoreDown } from './session-access.js';
 import { SESSION_HEADER, type HttpSession, type SessionConnector, type SessionStore } from './session-store.js';
 
 export const MCP_PATH = '/mcp';
@@ -161,12 +161,17 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   };
 
   /** Claims the session's record in Redis, so that its next request may land on any instance. */
-  const claim = (session: HttpSession) =>
-    shared!.claim(
-      session.id,
-      { kind: 'http', owner: session.owner },
-      (payload) => relayServer!.deliver(store.get(session.id) === session ? { transport: session.transport, hold: () => hold(session) } : undefined, payload),
-      opts.admit.maxPerClient,
+  const claim = (session: HttpSession, res: Response) =>
+    claimAcrossInstances(
+      shared!,
+      res,
+      {
+        id: session.id,
+        kind: 'http',
+        owner: session.owner,
+        deliver: (payload) => relayServer!.deliver(store.get(session.id) === session ? { transport: session.transport, hold: () => hold(session) } : undefined, payload),
+      },
+      { admit: opts.admit, storeDown },
     );
 
   /** A POST without a session id must be an initialize request, which opens a session. */
@@ -181,13 +186,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
     const { transport } = session;
     if (shared) {
       // Before the reply goes out: the client's next request may land on another instance.
-      let claimed: boolean;
-      try {
-        claimed = await claim(session);
-      } catch (err) {
-        return storeDown(res, err);
-      }
-      if (!claimed) return sendRefusal(res, opts.admit.clientFull());
+      if (!(await claim(session, res))) return;
     }
     await opts.connect(transport, { sessionId: session.id, principal: owner });
     res.locals.session = session;
