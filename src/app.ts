@@ -128,6 +128,7 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     maxBodyBytes: config.http.maxBodyBytes,
     shared: shared.sessions,
     retryAfterSeconds: config.sessions.capRetryAfterSeconds,
+    maxBufferedBytes: config.sessions.maxBufferedBytes,
     metrics,
     log,
   };
@@ -140,7 +141,6 @@ export function createMcpRoutes(config: Config, log: Logger, stores: AppStores =
     ...legacySseRoutes({
       ...transportOptions,
       frames: constantFrames([registry.listResult]),
-      maxBufferedBytes: config.sessions.maxBufferedBytes,
     }),
   ];
   const paths = [...new Set(routes.map((r) => r.path))];

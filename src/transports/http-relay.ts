@@ -48,6 +48,12 @@ export interface ForwardOptions {
    * holder's SSE streams carry a keep-alive well within it.
    */
   silenceMs: number;
+  /**
+   * SSE_MAX_BUFFERED_BYTES: a client that stops reading its reply is cut off once this much waits for it, as
+   * on /sse; the holder then stops streaming. Redis pushes frames without backpressure, so without the cut a
+   * stalled client would hold all of them here.
+   */
+  maxBufferedBytes: number;
   /** Hears how it went, once, for /metrics. */
   onResult?: (result: RelayResult) => void;
 }
@@ -82,6 +88,8 @@ export async function forwardRequest(shared: SharedSessions, sessionId: string, 
         break;
       }
       case DATA:
+        // One piece larger than the cap still goes out whole to a client that reads.
+        if (res.writableLength > opts.maxBufferedBytes) return void res.destroy();
         res.write(frame.slice(1));
         break;
       case END:

@@ -47,6 +47,8 @@ export interface StreamableHttpOptions {
   shared: SharedSessions | undefined;
   /** How long a relayed reply may stay silent before its holder counts as gone (the record TTL). */
   relaySilenceMs: number;
+  /** SSE_MAX_BUFFERED_BYTES: how much of a relayed reply may wait for a client that stopped reading. */
+  maxBufferedBytes: number;
   /** Retry-After of a 503 while Redis is unreachable. */
   retryAfterSeconds: number;
   /** Hears each relay's outcome and each 503 for an unreachable Redis (for /metrics). */
@@ -127,7 +129,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const relay = async (id: string, req: Request, res: Response) => {
     let delivered;
     try {
-      delivered = await forwardRequest(shared!, id, req, res, { silenceMs: opts.relaySilenceMs, onResult: (result) => opts.metrics?.relayed('mcp', result) });
+      delivered = await forwardRequest(shared!, id, req, res, { silenceMs: opts.relaySilenceMs, maxBufferedBytes: opts.maxBufferedBytes, onResult: (result) => opts.metrics?.relayed('mcp', result) });
     } catch (err) {
       return storeDown(res, err);
     }

@@ -2,6 +2,7 @@
 // sessions: a session's requests (POST /messages, and every /mcp request) land on any instance and are
 // relayed, through Redis, to the one holding the session. Every reply arrives once, on the right session; a
 // session nobody holds answers 404.
+import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scrape } from '../helpers/prometheus.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -389,6 +390,49 @@ describe('Streamable HTTP across instances (REDIS_URL)', () => {
     expect(heard).toHaveLength(1);
     expect((await scrape(b!.url)).value('elevenlabs_mcp_relayed_messages_total', { transport: 'mcp', outcome: 'silent' })).toBe(1);
   }, 15_000);
+
+  it('a client that stops reading a relayed reply is cut off at SSE_MAX_BUFFERED_BYTES, and the holder is told to stop', async () => {
+    const [b] = await instances(1, { SSE_MAX_BUFFERED_BYTES: String(64 * 1024) });
+    const prefix = b!.config.redis!.keyPrefix;
+    // The holder, played by the test: it answers a relayed request with a reply far larger than the cap.
+    const key = `${prefix}session:slow-reader-session`;
+    await redis.client.set(key, JSON.stringify({ kind: 'http', owner: 'ip:127.0.0.1', instance: 'holder' }), 'EX', 60);
+    const holder = redis.client.duplicate();
+    upstream.cleanup(async () => holder.disconnect());
+    const heard: { type: string; from: { instance: string; reply: number } }[] = [];
+    holder.on('message', (_channel: string, text: string) => heard.push(JSON.parse(text)));
+    await holder.subscribe(key);
+
+    // A client that sends its request and never reads a byte of the answer.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const { port } = new URL(b!.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    upstream.cleanup(async () => void socket.destroy());
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+        `Mcp-Session-Id: slow-reader-session\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.pause();
+    await waitFor(() => heard.length === 1);
+    const { from } = heard[0]!;
+    expect(heard[0]!.type).toBe('request');
+    const inbox = `${prefix}instance:${from.instance}`;
+    await redis.client.publish(inbox, `${from.reply} h${JSON.stringify({ status: 200, headers: { 'content-type': 'text/event-stream' } })}`);
+    // 64 MB in 1 MB pieces: more than any socket buffer between here and the client takes.
+    const piece = `${from.reply} d${'x'.repeat(1024 * 1024)}`;
+    let sent = 0;
+    while (sent < 64 && !heard.some((m) => m.type === 'abort')) {
+      await redis.client.publish(inbox, piece);
+      sent++;
+    }
+    await waitFor(() => heard.some((m) => m.type === 'abort'));
+    expect(heard[1]).toEqual({ type: 'abort', from });
+    expect(sent).toBeLessThan(64);
+    socket.resume(); // the relaying instance has closed the connection: reading now finds its end
+    await closed;
+  }, 20_000);
 
   it('with tokens, a request through another instance is checked against the record, and no credential travels through Redis', async () => {
     const tokens = ['token-a-0123456789abcdef', 'token-b-0123456789abcdef'];
