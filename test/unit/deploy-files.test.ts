@@ -48,33 +48,53 @@ describe('Dockerfile.sse', () => {
   });
 });
 
-describe('render-sse-production.yaml', () => {
-  const blueprint = parseYaml(read('render-sse-production.yaml'));
+// Both blueprints: one instance (render-sse-production.yaml), and several sharing a Render Key Value
+// instance (render-sse-multi-instance.yaml). What both must get right is checked on both.
+interface EnvVar { key: string; value?: unknown; sync?: boolean; generateValue?: boolean; fromService?: { type: string; name: string; property?: string } }
+interface Service { type: string; name: string; envVars?: EnvVar[]; [k: string]: unknown }
+const blueprintSchema = () => JSON.parse(fs.readFileSync(new URL('../../../shared/fixtures/render-blueprint.schema.json', import.meta.url), 'utf8'));
+const webService = (bp: { services: Service[] }) => bp.services.find((s) => s.type === 'web')!;
+const envOf = (svc: Service) => Object.fromEntries(svc.envVars!.map((v) => [v.key, v]));
+
+describe.each([
+  { file: 'render-sse-production.yaml', multi: false },
+  { file: 'render-sse-multi-instance.yaml', multi: true },
+])('$file', ({ file, multi }) => {
+  const blueprint = parseYaml(read(file)) as { services: Service[] };
 
   it('validates against Render\'s Blueprint JSON Schema', () => {
-    const schema = JSON.parse(fs.readFileSync(new URL('../../../shared/fixtures/render-blueprint.schema.json', import.meta.url), 'utf8'));
     const ajv = new Ajv2020({ strict: false, allErrors: true });
-    const validate = ajv.compile(schema);
+    const validate = ajv.compile(blueprintSchema());
     expect(validate(blueprint), JSON.stringify(validate.errors, null, 2)).toBe(true);
   });
 
-  it('is a Docker web service on Dockerfile.sse, one instance, /health, secrets not synced, link mode with a generated key', () => {
-    const [svc] = blueprint.services;
-    expect(svc).toMatchObject({ type: 'web', runtime: 'docker', dockerfilePath: './Dockerfile.sse', healthCheckPath: '/health', autoDeploy: true, numInstances: 1 });
-    const vars = Object.fromEntries(svc.envVars.map((v: { key: string }) => [v.key, v]));
+  it('is a Docker web service on Dockerfile.sse, /health, secrets not synced, link mode with a generated key', () => {
+    const svc = webService(blueprint);
+    expect(svc).toMatchObject({ type: 'web', runtime: 'docker', dockerfilePath: './Dockerfile.sse', healthCheckPath: '/health', autoDeploy: true });
+    const vars = envOf(svc);
     expect(vars.ELEVENLABS_API_KEY).toEqual({ key: 'ELEVENLABS_API_KEY', sync: false });
     expect(vars.MCP_AUTH_TOKENS).toEqual({ key: 'MCP_AUTH_TOKENS', sync: false });
-    expect(vars.ELEVENLABS_MCP_OUTPUT_MODE.value).toBe('link');
+    expect(vars.ELEVENLABS_MCP_OUTPUT_MODE!.value).toBe('link');
+    // One value for the whole service: every instance signs and checks links with the same key.
     expect(vars.LINK_SECRET).toEqual({ key: 'LINK_SECRET', generateValue: true });
-    for (const key of Object.keys(vars)) expect(ENV_VARS as readonly string[]).toContain(key);
-    expect(read('render-sse-production.yaml')).toMatch(/# One instance, on purpose/);
+  });
+
+  it('sets only variables the server reads, the commented-out optional ones included', () => {
+    const keys = [
+      ...Object.keys(envOf(webService(blueprint))),
+      ...[...read(file).matchAll(/^\s*#\s*- key: (\w+)/gm)].map((m) => m[1]!),
+    ];
+    for (const key of keys) expect(ENV_VARS as readonly string[], `${file} sets ${key}`).toContain(key);
   });
 
   it("starts as Render runs it: its values, the asked-for secrets and Render's own URL give OAuth on that URL", () => {
-    const [svc] = blueprint.services;
-    const values = Object.fromEntries(svc.envVars.filter((v: { value?: unknown }) => 'value' in v).map((v: { key: string; value: unknown }) => [v.key, String(v.value)]));
+    const svc = webService(blueprint);
+    const values = Object.fromEntries(svc.envVars!.filter((v) => 'value' in v).map((v) => [v.key, String(v.value)]));
+    const fromKeyValue = svc.envVars!.filter((v) => v.fromService?.type === 'keyvalue' && v.fromService.property === 'connectionString');
     const config = loadConfig({
       ...values,
+      // Render's internal URL of a Key Value instance, for each variable that names one.
+      ...Object.fromEntries(fromKeyValue.map((v) => [v.key, 'redis://red-d0abc123def456ghi789:6379'])),
       ELEVENLABS_API_KEY: 'sk_test',
       MCP_AUTH_TOKENS: 'a-token-of-thirty-two-characters-x',
       // Render's generateValue: a base64-encoded 256-bit value.
@@ -89,6 +109,65 @@ describe('render-sse-production.yaml', () => {
     // Links are built on the service's own URL, so no warning about the Host header.
     expect(config.publicUrl).toBe('https://elevenlabs-mcp-sse.onrender.com');
     expect(config.warnings).toEqual([]);
+    // Several instances share sessions and keep link outputs in Redis; one keeps everything in its process.
+    expect(config.redis?.url).toBe(multi ? 'redis://red-d0abc123def456ghi789:6379' : undefined);
+    expect(config.links.store).toBe(multi ? 'redis' : 'dir');
+  });
+});
+
+describe('render-sse-production.yaml: one instance', () => {
+  const text = read('render-sse-production.yaml');
+  const svc = webService(parseYaml(text));
+
+  it('runs one instance, says why, and points at the multi-instance blueprint for scaling out', () => {
+    expect(svc.numInstances).toBe(1);
+    expect(envOf(svc).REDIS_URL).toBeUndefined();
+    expect(text).toMatch(/# One instance, on purpose/);
+    expect(text).toMatch(/render-sse-multi-instance\.yaml/);
+    expect(fs.existsSync(new URL('../../render-sse-multi-instance.yaml', import.meta.url))).toBe(true);
+  });
+});
+
+describe('render-sse-multi-instance.yaml: several instances on a Key Value instance', () => {
+  const blueprint = parseYaml(read('render-sse-multi-instance.yaml')) as { services: Service[] };
+  const svc = webService(blueprint);
+  const keyValues = blueprint.services.filter((s) => s.type === 'keyvalue');
+
+  it('runs more than one instance, with no disk (a Render disk attaches to one instance only)', () => {
+    expect(svc.numInstances).toBeGreaterThan(1);
+    expect(svc.disk).toBeUndefined();
+  });
+
+  it('has one Key Value instance that never evicts, persists (a paid plan), is private, and shares the region', () => {
+    expect(keyValues).toHaveLength(1);
+    const [kv] = keyValues;
+    // An evicted session record, grant or link would be lost without a word.
+    expect(kv!.maxmemoryPolicy).toBe('noeviction');
+    // No external access: only this workspace's services in its region, over the private network.
+    expect(kv!.ipAllowList).toEqual([]);
+    expect(kv!.plan).toBeDefined();
+    expect(kv!.plan).not.toBe('free');
+    // The internal URL works only within one region's private network.
+    expect(kv!.region).toBe(svc.region);
+  });
+
+  it('takes REDIS_URL from that instance\'s connection string and keeps link outputs in Redis', () => {
+    const vars = envOf(svc);
+    expect(vars.REDIS_URL).toEqual({ key: 'REDIS_URL', fromService: { type: 'keyvalue', name: keyValues[0]!.name, property: 'connectionString' } });
+    expect(vars.LINK_STORE?.value).toBe('redis');
+    expect(vars.LINK_DIR).toBeUndefined();
+  });
+
+  it('needs its generated LINK_SECRET: with REDIS_URL in link mode the server will not start without one', () => {
+    const values = Object.fromEntries(svc.envVars!.filter((v) => 'value' in v).map((v) => [v.key, String(v.value)]));
+    const env = {
+      ...values,
+      REDIS_URL: 'redis://red-d0abc123def456ghi789:6379',
+      ELEVENLABS_API_KEY: 'sk_test',
+      MCP_AUTH_TOKENS: 'a-token-of-thirty-two-characters-x',
+      RENDER_EXTERNAL_URL: 'https://elevenlabs-mcp-sse.onrender.com',
+    };
+    expect(() => loadConfig(env)).toThrow(/needs LINK_SECRET/);
   });
 });
 
