@@ -17,14 +17,18 @@ export interface ProxiedRequest {
 export interface RoundRobinProxy {
   url: string;
   requests: ProxiedRequest[];
+  /** Takes an instance out of the rotation, as a balancer does once its health checks fail. */
+  drop(target: number): void;
   close(): Promise<void>;
 }
 
 export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobinProxy> {
   const requests: ProxiedRequest[] = [];
   let next = 0;
+  const dropped = new Set<number>();
   const server = http.createServer((req, res) => {
-    const target = next++ % targets.length;
+    let target = next++ % targets.length;
+    while (dropped.has(target)) target = next++ % targets.length;
     const url = new URL(req.url ?? '/', 'http://proxy');
     const named = url.searchParams.get('sessionId') ?? req.headers['mcp-session-id'];
     const entry: ProxiedRequest = { target, method: req.method ?? 'GET', path: url.pathname, sessionId: typeof named === 'string' ? named : undefined };
@@ -45,6 +49,10 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    drop(target) {
+      dropped.add(target);
+      if (dropped.size === targets.length) throw new Error('every instance dropped');
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
