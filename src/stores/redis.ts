@@ -12,7 +12,13 @@ import type { Logger } from '../logger.js';
 // REDIS_URL has no reason to pay (it is CommonJS, so require() loads it synchronously).
 const loadIoredis = () => createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 
-const COMMAND_TIMEOUT_MS = 2000;
+/**
+ * For a Redis that hangs with its connection open. Not shorter: the timer counts any stall of this process's
+ * event loop as Redis's (timers run before the poll that would read a reply already there), and a loaded
+ * process stalls. Measured: the ElevenLabs SDK's first require blocked 2.5 to 4 s in the scale-out test under
+ * load (two copies beside two busy cores), and a 2 s timeout failed every such run with 503s.
+ */
+const COMMAND_TIMEOUT_MS = 5000;
 /** Reconnect after 50 ms, 100 ms, … up to every 2 s while Redis stays down. */
 const retryDelay = (attempt: number) => Math.min(attempt * 50, 2000);
 

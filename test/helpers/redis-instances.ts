@@ -8,7 +8,9 @@ import type { useUpstreamApps } from './upstream-apps.js';
 export function useRedisInstances(upstream: ReturnType<typeof useUpstreamApps>) {
   let redis: RedisServer;
   beforeAll(async () => {
-    redis = await startRedisServer();
+    // The ElevenLabs SDK's first require blocks for a second or more, which would fall in the middle of a
+    // test's first tool call; a server loads it at start, with its key check.
+    [redis] = await Promise.all([startRedisServer(), import('@elevenlabs/elevenlabs-js')]);
   });
   afterAll(() => redis?.close());
   let deployments = 0;
