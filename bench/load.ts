@@ -85,9 +85,10 @@ export function get(port: number, path: string, agent: http.Agent | false): Prom
 export function openSession(
   port: number,
   agent: http.Agent,
-  opts: { timeoutMs?: number; trackKeepalives?: boolean } = {},
+  opts: { timeoutMs?: number; trackKeepalives?: boolean; postPort?: number } = {},
 ): Promise<{ session: BenchSession; ms: number }> {
   const started = ms();
+  const postPort = opts.postPort ?? port;
   const pending = new Map<number, (frame: Buffer) => void>();
   const keepalives: number[] = [];
   let nextId = 1;
@@ -150,14 +151,14 @@ export function openSession(
           const reply = new Promise<Buffer>((r) => pending.set(id, r));
           const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
           try {
-            const [status, data] = await withTimeout(Promise.all([post(port, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
+            const [status, data] = await withTimeout(Promise.all([post(postPort, endpoint, body, agent, timeoutMs), reply]), timeoutMs, method);
             if (status !== 202) throw new Error(`POST ${method} answered ${status}`);
             return lazyReply(data, id, ms() - t0);
           } finally {
             pending.delete(id);
           }
         },
-        notify: (method) => post(port, endpoint, JSON.stringify({ jsonrpc: '2.0', method }), agent),
+        notify: (method) => post(postPort, endpoint, JSON.stringify({ jsonrpc: '2.0', method }), agent),
         close: async () => void req.destroy(),
       });
     }),
@@ -231,6 +232,11 @@ export interface OpenOptions {
   trackKeepalives?: boolean;
   /** /mcp: also hold the session's standalone GET stream open, as the SDK's client does. */
   stream?: boolean;
+  /**
+   * Where the session's requests go once it is open (/sse: its POSTs; /mcp: every request after initialize):
+   * another instance of the same deployment, which relays them to the one holding the session.
+   */
+  postPort?: number;
 }
 
 /** Opens a session and makes it initialized (initialize + notifications/initialized). */
@@ -239,7 +245,7 @@ export async function openInitialized(port: number, agent: http.Agent, opts: Ope
   let sseMs = NaN;
   let initMs: number;
   if (opts.wire === 'mcp') {
-    ({ session, ms: initMs } = await openMcp(port, agent));
+    ({ session, ms: initMs } = await openMcp(port, agent, opts.postPort));
   } else {
     ({ session, ms: sseMs } = await openSession(port, agent, opts));
     ({ ms: initMs } = await session.rpc('initialize', INIT_PARAMS));
@@ -295,7 +301,7 @@ function mcpReply(r: { contentType: string; body: Buffer }, id: number): Buffer 
 }
 
 /** POSTs initialize to /mcp without a session id; resolves with the new session and the time it took. */
-export async function openMcp(port: number, agent: http.Agent): Promise<{ session: BenchSession; ms: number }> {
+export async function openMcp(port: number, agent: http.Agent, postPort = port): Promise<{ session: BenchSession; ms: number }> {
   let sessionId: string | undefined;
   let nextId = 1;
   let stream: http.ClientRequest | undefined;
@@ -303,7 +309,7 @@ export async function openMcp(port: number, agent: http.Agent): Promise<{ sessio
     const id = nextId++;
     const t0 = ms();
     const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined && { params }) });
-    const r = await mcpPost(port, agent, body, sessionId, timeoutMs);
+    const r = await mcpPost(sessionId ? postPort : port, agent, body, sessionId, timeoutMs);
     if (r.status !== 200) throw new Error(`POST /mcp ${method} answered ${r.status}: ${r.body.toString('utf8', 0, 200)}`);
     const elapsed = ms() - t0;
     const data = mcpReply(r, id);
@@ -319,7 +325,7 @@ export async function openMcp(port: number, agent: http.Agent): Promise<{ sessio
     endpoint: '/mcp',
     keepalives: [],
     rpc: (method, params, timeoutMs = REQUEST_TIMEOUT_MS) => call(method, params, timeoutMs),
-    notify: async (method) => (await mcpPost(port, agent, JSON.stringify({ jsonrpc: '2.0', method }), id, REQUEST_TIMEOUT_MS)).status,
+    notify: async (method) => (await mcpPost(postPort, agent, JSON.stringify({ jsonrpc: '2.0', method }), id, REQUEST_TIMEOUT_MS)).status,
     openStream: () =>
       withTimeout(
         new Promise<void>((resolve, reject) => {

@@ -59,6 +59,18 @@ export interface Extras {
     before: Mem;
     after: Mem;
   }[];
+  /**
+   * Two instances sharing a redis-server (bench/relay.ts): a local tools/call through the instance that does
+   * not hold the session (cross) and through the one that does (same), and on an instance without REDIS_URL.
+   */
+  relay?:
+    | { skipped: string }
+    | {
+        redisVersion: string;
+        idleSessions: number;
+        redisBytesPerSession: Record<'sse' | 'mcp', number>;
+        wire: Record<'sse' | 'mcp', { same: Stat; cross: Stat; noRedis: Stat }>;
+      };
   /** 10,000 initialized idle sessions on a fresh process: RSS once settled, then keep-alive punctuality. */
   heartbeat?: { sessions: number; intervalMs: number; frames: number; maxLatenessMs: number; streamsLate: number; rss: number };
 }
@@ -158,6 +170,7 @@ export function renderTable(results: ServerResult[], extras: Extras): { markdown
     rows.push([label, '—', value, '', '—', '', '', text, verdict(ok)]);
     if (!ok) failures.push(label);
   };
+  const info = (label: string, value: string) => void rows.push([label, '—', value, '', '—', '', '', '', '']);
   section('/mcp against /sse, OURS');
   {
     const sum = (r: ServerResult, wire: 'sse' | 'mcp') => r.wire[wire].init.p50 + r.wire[wire].call.p50;
@@ -189,6 +202,31 @@ export function renderTable(results: ServerResult[], extras: Extras): { markdown
     const h = extras.heartbeat;
     oursOnly(`RSS with ${h.sessions} idle /sse sessions, keep-alives on (MB)`, f(h.rss / MB, 1), '10,000 sessions under 600 MB', h.sessions >= 10_000 && h.rss < 600 * MB);
     oursOnly(`keep-alive every ${h.intervalMs} ms, ${h.sessions} idle sessions: max lateness (ms)`, `${f(h.maxLatenessMs, 0)} (${h.streamsLate} streams late, ${h.frames} frames)`, 'every stream, gap ≤ 1.25× interval (check)', h.streamsLate === 0 && h.sessions > 0);
+  }
+  const relay = extras.relay;
+  if (relay) {
+    section('several instances (REDIS_URL), OURS');
+    if ('skipped' in relay) {
+      oursOnly('request relayed through another instance', `not measured: ${relay.skipped}`, 'cross ≤ 2× same', false);
+    } else {
+      for (const wire of ['sse', 'mcp'] as const) {
+        const { same, cross, noRedis } = relay.wire[wire];
+        oursOnly(
+          `${wire === 'sse' ? '/sse' : '/mcp'} local tools/call p50, through another instance / on the holder`,
+          `${f(cross.p50, 2)} / ${f(same.p50, 2)} ms = ${ratio(cross.p50, same.p50)} (p99 ${f(cross.p99, 2)} / ${f(same.p99, 2)} ms)`,
+          '≤ 2×',
+          cross.p50 <= 2 * same.p50,
+        );
+        info(
+          `${wire === 'sse' ? '/sse' : '/mcp'} local tools/call p50 on the holder, with REDIS_URL / without (the shared rate limiter)`,
+          `${f(same.p50, 2)} / ${f(noRedis.p50, 2)} ms, +${f((same.p50 - noRedis.p50) * 1000, 0)} µs`,
+        );
+      }
+      info(
+        `Redis memory per idle session, ${relay.idleSessions} held (bytes, redis ${relay.redisVersion})`,
+        `/sse ${f(relay.redisBytesPerSession.sse, 0)}, /mcp ${f(relay.redisBytesPerSession.mcp, 0)}`,
+      );
+    }
   }
   add("background: other processes' CPU while measured (cores)", (r) => r.otherCores, 2);
 

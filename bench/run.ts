@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
 import { openInitialized, p50p99, postAgent, type BenchSession, type Wire } from './load.js';
 import { bigTts, heartbeatRun, perCallClientUs } from './ours-only.js';
+import { relayRun } from './relay.js';
 import { describeMachine, renderReport, type Extras, type ServerResult, type WireResult } from './report.js';
 import * as measure from './scenarios.js';
 import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
@@ -265,7 +266,29 @@ for (const mode of ['files', 'link', 'resources'] as const) {
   log(`OURS: 50 MB text_to_speech, ${mode} mode`);
   tts.push(await bigTts((env) => run(OURS, env), baseDir, mode));
 }
-const extras: Extras = { sdkRequireMs, clientPerCallUs, floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) }, heartbeat, tts };
+log('OURS: two instances sharing a redis-server, a request relayed against one on the holder');
+const relayAgent = postAgent();
+const relay = await relayRun((env) => run(OURS, env), relayAgent);
+relayAgent.destroy();
+log(relay.skipped ? `relay: skipped, ${relay.skipped}` : 'relay: done');
+const extras: Extras = {
+  sdkRequireMs,
+  clientPerCallUs,
+  floorFullList: { sse: p50p99(floorFullList.sse), mcp: p50p99(floorFullList.mcp) },
+  heartbeat,
+  tts,
+  relay: relay.wire
+    ? {
+        redisVersion: relay.redisVersion!,
+        idleSessions: relay.idleSessions!,
+        redisBytesPerSession: relay.redisBytesPerSession!,
+        wire: {
+          sse: { same: p50p99(relay.wire.sse.same), cross: p50p99(relay.wire.sse.cross), noRedis: p50p99(relay.wire.sse.noRedis) },
+          mcp: { same: p50p99(relay.wire.mcp.same), cross: p50p99(relay.wire.mcp.cross), noRedis: p50p99(relay.wire.mcp.noRedis) },
+        },
+      }
+    : { skipped: relay.skipped! },
+};
 clearTimeout(watchdog);
 await fake.close();
 
