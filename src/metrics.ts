@@ -37,8 +37,11 @@ export interface Metrics {
   relayed(transport: 'sse' | 'mcp', outcome: RelayOutcome): void;
 }
 
-/** no_session: no instance held it (answered 404); silent: its holder stopped answering mid-reply (504 or a cut stream). */
-export type RelayOutcome = 'delivered' | 'no_session' | 'silent';
+/**
+ * no_session: no instance held it (answered 404); silent: its holder stopped answering mid-reply (504 or a cut
+ * stream); store_lost: the connection to Redis dropped mid-reply (503 or a cut stream).
+ */
+export type RelayOutcome = 'delivered' | 'no_session' | 'silent' | 'store_lost';
 
 /** What the gauges read when scraped. */
 export interface MetricsSources {

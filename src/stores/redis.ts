@@ -31,6 +31,8 @@ export interface RedisConnection {
   whenReady(): Promise<void>;
   /** Calls `listener` each time the command connection is up again (one 'ready' listener for all of them). */
   onCommandsReady(listener: () => void): void;
+  /** Calls `listener` each time both connections are up again after an outage (not at the first connect). */
+  onBack(listener: () => void): void;
   /** For GET /ready. */
   check(): ReadinessCheck;
   /** Closes both connections (QUIT: what was sent before is done first). */
@@ -45,7 +47,10 @@ export function redisAddress(url: string): string {
 
 export function connectRedis(url: string, log: Logger): RedisConnection {
   const address = redisAddress(url);
-  const options = { enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS, retryStrategy: retryDelay, maxRetriesPerRequest: 1 };
+  // A command whose connection dropped before its answer fails rather than being sent again on the next
+  // connection (ioredis's default): a PUBLISH sent twice would hand a relayed request to its session twice,
+  // and the caller has already answered 503 or given up by then.
+  const options = { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: COMMAND_TIMEOUT_MS, retryStrategy: retryDelay, maxRetriesPerRequest: 1 };
   const { Redis } = loadIoredis();
   const commands = new Redis(url, { ...options, connectionName: 'elevenlabs-mcp' });
   const subscriber = new Redis(url, { ...options, connectionName: 'elevenlabs-mcp-relay' });
@@ -53,6 +58,7 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
   let wasReady = false;
   const ready = () => commands.status === 'ready' && subscriber.status === 'ready';
   const commandsReady = new Set<() => void>();
+  const back = new Set<() => void>();
   commands.on('ready', () => commandsReady.forEach((listener) => listener()));
 
   for (const connection of [commands, subscriber]) {
@@ -66,8 +72,10 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
       if (!ready()) return;
       if (wasReady || lastError) log.info({ redis: address }, 'Redis is back');
       else log.info({ redis: address }, 'connected to Redis');
+      const again = wasReady;
       wasReady = true;
       lastError = undefined;
+      if (again) back.forEach((listener) => listener());
     });
   }
 
@@ -92,6 +100,7 @@ export function connectRedis(url: string, log: Logger): RedisConnection {
     },
     whenReady,
     onCommandsReady: (listener) => void commandsReady.add(listener),
+    onBack: (listener) => void back.add(listener),
     check: () => (ready() ? { ok: true } : { ok: false, reason: `Redis at ${address} is unreachable${lastError ? `: ${lastError}` : ''}` }),
     async close() {
       await Promise.all([commands, subscriber].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));

@@ -1,8 +1,9 @@
 // What every instance knows of the sessions all instances hold, in Redis, and the relay that carries a
 // message to the instance holding a session (a POST /messages, or any /mcp request, may land anywhere).
 // - A record per session, `<prefix>session:<id>` = {kind, owner, instance}, with a TTL: the instance
-//   holding the session writes it again on every keep-alive, so a crashed instance's sessions expire, and a
-//   Redis that restarted empty is filled again within one interval.
+//   holding the session writes it again on every keep-alive, so a crashed instance's sessions expire, and
+//   at once when Redis is back after an outage, so a Redis that restarted empty is filled again before a
+//   request for a live session can find its record missing.
 // - A sorted set per owner, `<prefix>owner:<owner>`, of the owner's session ids scored by when each record
 //   expires: MAX_SESSIONS_PER_CLIENT counts it, so a client's sessions on every instance count together. The
 //   claim checks and adds in one script, so instances racing cannot admit one session too many; a crashed
@@ -44,6 +45,13 @@ for i = 1, #KEYS, 2 do
 end`;
 /** Sessions refreshed per script call, so that one call never holds Redis for long. */
 const REFRESH_BATCH = 500;
+/**
+ * For this long after this instance's connections come back, a session missing from Redis is not taken as
+ * gone: Redis may have restarted empty, and the instances holding sessions reconnect within 2 s of it (the
+ * retry delay in redis.ts), each writing its records and subscribing again at once. Meanwhile a request
+ * for such a session gets a 503 to retry, not the 404 that would make its client start over.
+ */
+const SETTLING_MS = 5000;
 
 export interface SessionRecord {
   kind: 'sse' | 'http';
@@ -76,19 +84,28 @@ export interface SharedSessions {
   claim(id: string, record: Omit<SessionRecord, 'instance'>, deliver: (payload: unknown) => void, maxPerOwner?: number): Promise<boolean>;
   /** Forgets a session this instance held (its record and its channel). Never throws. */
   release(id: string): void;
-  /** The record of a session held by any instance; undefined when none holds it. Throws when Redis is unreachable. */
+  /**
+   * The record of a session held by any instance; undefined when none holds it. Throws when Redis is
+   * unreachable, and for a missing one while Redis is settling after an outage (see SETTLING_MS).
+   */
   find(id: string): Promise<SessionRecord | undefined>;
   /**
    * Hands a payload (JSON) to the instance holding the session; false when none holds it now. Throws when
-   * Redis is unreachable. What goes in it is the transport's business; no credential ever should.
+   * Redis is unreachable, or settling (as find). What goes in it is the transport's business; no credential
+   * ever should.
    */
   relay(id: string, payload: object): Promise<boolean>;
-  /** Opens an inbox for the reply to a request about to be relayed. Throws when Redis is unreachable. */
-  openInbox(onFrame: (frame: string) => void): ReplyInbox;
+  /**
+   * Opens an inbox for the reply to a request about to be relayed; `onLost` hears when the connection it
+   * listens on drops first (what is published meanwhile never arrives). Throws when Redis is unreachable.
+   */
+  openInbox(onLost: () => void, onFrame: (frame: string) => void): ReplyInbox;
   /** On the instance holding the session: a frame of a reply. False when the asking instance no longer listens. */
   sendBack(to: ReturnAddress, frame: string): Promise<boolean>;
-  /** Writes the records of these sessions again with a fresh TTL, those claimed here only (from the keep-alive). */
-  refresh(sessions: Iterable<{ id: string; kind: SessionRecord['kind']; owner: string }>): void;
+  /** sendBack once Redis is reachable again, if it is within `withinMs`; never throws. */
+  sendBackWhenUp(to: ReturnAddress, frame: string, withinMs: number): void;
+  /** Writes the records of the sessions held here again with a fresh TTL (from the keep-alive). */
+  refresh(): void;
   /** Waits for the releases still on their way, then stops listening. */
   close(): Promise<void>;
 }
@@ -106,9 +123,9 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   const ownInbox = inboxOf(instance);
   const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
   /** Sessions held here, by channel name (the same string as the record's key): who gets their relayed messages, and their owner. */
-  const local = new Map<string, { deliver: (payload: unknown) => void; owner: string; id: string }>();
+  const local = new Map<string, { deliver: (payload: unknown) => void; id: string; kind: SessionRecord['kind']; owner: string; claimed: boolean }>();
   /** Replies on their way here, by request number. */
-  const inboxes = new Map<number, (frame: string) => void>();
+  const inboxes = new Map<number, { onFrame: (frame: string) => void; onLost: () => void }>();
   let lastReply = 0;
   /** Whether Redis has confirmed this instance's own channel (ioredis keeps it across reconnects). */
   let listening = false;
@@ -131,12 +148,18 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   };
   subscriber.on('ready', listen);
   listen();
+  subscriber.on('close', () => {
+    listening = false;
+    const lost = [...inboxes.values()];
+    inboxes.clear();
+    for (const inbox of lost) inbox.onLost();
+  });
 
   subscriber.on('message', (channel: string, text: string) => {
     if (channel === ownInbox) {
       // "<number> <frame>"; a reply whose request has ended (the client left) finds no inbox.
       const space = text.indexOf(' ');
-      inboxes.get(Number(text.slice(0, space)))?.(text.slice(space + 1));
+      inboxes.get(Number(text.slice(0, space)))?.onFrame(text.slice(space + 1));
       return;
     }
     const deliver = local.get(channel)?.deliver;
@@ -151,15 +174,48 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     deliver(payload);
   });
 
+  function refresh(): void {
+    if (!redis.ready) return;
+    let keys: string[] = [];
+    let args: (string | number)[] = [];
+    const send = () => {
+      track(refreshScript(keys.length, ...keys, ttlMs, ...args), 'a refresh of the session records (the next keep-alive tries again)');
+      keys = [];
+      args = [];
+    };
+    for (const [key, s] of local) {
+      if (!s.claimed) continue;
+      keys.push(key, ownerKeyOf(s.owner));
+      args.push(record(s.kind, s.owner), s.id);
+      if (keys.length >= 2 * REFRESH_BATCH) send();
+    }
+    if (keys.length) send();
+  }
+  let backAt = -Infinity;
+  redis.onBack(() => {
+    backAt = Date.now();
+    refresh();
+  });
+  /**
+   * A session found nowhere: gone, or (during an outage or just after) not recorded again yet. One of this
+   * instance's two connections may be back before the other: the outage lasts until both are.
+   */
+  const absent = <T>(value: T): T => {
+    if (!redis.ready || Date.now() - backAt < SETTLING_MS) throw new Error('Redis is back from an outage; the instances are still recording their sessions again');
+    return value;
+  };
+
   return {
     instance,
     async claim(id, { kind, owner }, deliver, maxPerOwner = 0) {
       const key = keyOf(id);
-      local.set(key, { deliver, owner, id });
+      // In the map before the claim, to hear what is relayed as soon as the record exists; refreshed only once claimed.
+      const entry = { deliver, id, kind, owner, claimed: false };
+      local.set(key, entry);
       try {
         // Both done before the client learns the id, so before anything may be relayed to it.
         const [, claimed] = await Promise.all([subscriber.subscribe(key), claimScript(key, ownerKeyOf(owner), record(kind, owner), ttlMs, id, maxPerOwner)]);
-        if (claimed === 1) return true;
+        if (claimed === 1) return (entry.claimed = true);
       } catch (err) {
         local.delete(key);
         void subscriber.unsubscribe(key).catch(() => {});
@@ -179,38 +235,27 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
     },
     async find(id) {
       const text = await commands.get(keyOf(id));
-      return text ? (JSON.parse(text) as SessionRecord) : undefined;
+      return text ? (JSON.parse(text) as SessionRecord) : absent(undefined);
     },
     async relay(id, payload) {
-      return (await commands.publish(keyOf(id), JSON.stringify(payload))) > 0;
+      return (await commands.publish(keyOf(id), JSON.stringify(payload))) > 0 || absent(false);
     },
-    openInbox(onFrame) {
+    openInbox(onLost, onFrame) {
       if (!listening || !redis.ready) throw new Error('not subscribed to this instance\'s reply channel');
       const reply = ++lastReply;
-      inboxes.set(reply, onFrame);
+      inboxes.set(reply, { onFrame, onLost });
       return { address: { instance, reply }, close: () => inboxes.delete(reply) };
     },
     async sendBack(to, frame) {
       return (await commands.publish(inboxOf(to.instance), `${to.reply} ${frame}`)) > 0;
     },
-    refresh(sessions) {
-      if (!redis.ready) return;
-      let keys: string[] = [];
-      let args: (string | number)[] = [];
-      const send = () => {
-        track(refreshScript(keys.length, ...keys, ttlMs, ...args), 'a refresh of the session records (the next keep-alive tries again)');
-        keys = [];
-        args = [];
-      };
-      for (const s of sessions) {
-        const key = keyOf(s.id);
-        if (!local.has(key)) continue; // a session that never claimed a record (or has released it)
-        keys.push(key, ownerKeyOf(s.owner));
-        args.push(record(s.kind, s.owner), s.id);
-        if (keys.length >= 2 * REFRESH_BATCH) send();
-      }
-      if (keys.length) send();
+    sendBackWhenUp(to, frame, withinMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis still unreachable after ${withinMs} ms`)), withinMs)));
+      const sent = Promise.race([redis.whenReady(), gaveUp]).then(() => this.sendBack(to, frame));
+      track(sent.finally(() => clearTimeout(timer)), 'a notice that a relayed reply was lost');
     },
+    refresh,
     async close() {
       await Promise.all(pending);
       local.clear();

@@ -10,7 +10,7 @@ export const KEEPALIVE_FRAME = ': keepalive\n\n';
 
 export function startHeartbeat(store: SessionStore, intervalMs: number, shared?: SharedSessions): { stop(): void } {
   const timer = setInterval(() => {
-    shared?.refresh(store.values());
+    shared?.refresh();
     for (const session of store.values()) {
       if (session.kind !== 'sse') continue;
       const stream = session.transport.stream;

@@ -35,12 +35,14 @@ interface RelayedAbort {
   from: ReturnAddress;
 }
 
-// Frames of a reply, each a string: 'h' + JSON {status, headers}, then 'd' + a piece of the body, then 'e'.
+// Frames of a reply, each a string: 'h' + JSON {status, headers}, then 'd' + a piece of the body, then 'e'; or,
+// at any point, 'x': the holder could not send the rest (its own Redis connection was down), so it never comes.
 const HEAD = 'h';
 const DATA = 'd';
 const END = 'e';
+const LOST = 'x';
 
-export type RelayResult = 'delivered' | 'no_session' | 'silent';
+export type RelayResult = 'delivered' | 'no_session' | 'silent' | 'store_lost';
 
 export interface ForwardOptions {
   /**
@@ -56,6 +58,8 @@ export interface ForwardOptions {
   maxBufferedBytes: number;
   /** Hears how it went, once, for /metrics. */
   onResult?: (result: RelayResult) => void;
+  /** Answers a request whose reply can no longer arrive, Redis having gone away before its head came (a 503). */
+  storeDown(res: Response): void;
 }
 
 /**
@@ -75,7 +79,14 @@ export async function forwardRequest(shared: SharedSessions, sessionId: string, 
     stop();
     opts.onResult?.(result);
   };
-  const inbox = shared.openInbox((frame) => {
+  // Frames published while the connection is down are lost for good: the reply will not come.
+  const lost = () => {
+    if (finished) return;
+    finish('store_lost');
+    if (res.headersSent) return void res.destroy();
+    opts.storeDown(res);
+  };
+  const inbox = shared.openInbox(lost, (frame) => {
     silence.refresh();
     switch (frame[0]) {
       case HEAD: {
@@ -95,6 +106,9 @@ export async function forwardRequest(shared: SharedSessions, sessionId: string, 
       case END:
         finish('delivered');
         res.end();
+        break;
+      case LOST:
+        lost();
         break;
     }
   });
@@ -136,7 +150,16 @@ export interface RelayedSession {
  * On the instance holding sessions: serves the requests other instances relay to them, and their clients'
  * aborts. One per process; the replies being streamed are keyed by their return address.
  */
-export function createRelayServer(shared: SharedSessions, opts: { log: Logger; /** The answer for a session that has just closed. */ gone: () => globalThis.Response }) {
+export function createRelayServer(
+  shared: SharedSessions,
+  opts: {
+    log: Logger;
+    /** The answer for a session that has just closed. */
+    gone: () => globalThis.Response;
+    /** How long the asking instance waits on a silent reply (its silence timeout): no use telling it later. */
+    silenceMs: number;
+  },
+) {
   const streaming = new Map<string, () => void>();
   const keyOf = (from: ReturnAddress) => `${from.instance} ${from.reply}`;
 
@@ -151,12 +174,22 @@ export function createRelayServer(shared: SharedSessions, opts: { log: Logger; /
     streaming.set(key, cancel);
     const release = session?.hold();
     // Sent in order on one connection without waiting; a frame nobody heard (the asking instance is gone)
-    // stops the reply, as a client that disconnects does.
-    const send = (frame: string) =>
+    // stops the reply, as a client that disconnects does. One that could not be sent (this instance's
+    // connection is down, as for a moment after Redis restarts) stops it too, and the asking instance is told
+    // as soon as Redis is reachable again, rather than left waiting out its silence timeout.
+    let lostOnTheWay = false;
+    const send = (frame: string) => {
+      if (lostOnTheWay) return;
       void shared.sendBack(from, frame).then(
         (heard) => heard || cancel(),
-        () => cancel(),
+        () => {
+          if (lostOnTheWay) return;
+          lostOnTheWay = true;
+          cancel();
+          shared.sendBackWhenUp(from, LOST, opts.silenceMs);
+        },
       );
+    };
     let headSent = false;
     try {
       const request = new Request(`http://${headers.host ?? 'relay'}/mcp`, { method, headers });

@@ -99,7 +99,7 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const { store, shared, log } = opts;
   const storeDown = sessionStoreDown(opts);
   const locate = sessionLocator({ kind: 'http', store, shared, bindSessions: opts.bindSessions, notFound: sessionNotFound, storeDown });
-  const relayServer = shared && createRelayServer(shared, { log, gone: () => globalThis.Response.json(sessionNotFoundBody, { status: 404 }) });
+  const relayServer = shared && createRelayServer(shared, { log, gone: () => globalThis.Response.json(sessionNotFoundBody, { status: 404 }), silenceMs: opts.relaySilenceMs });
 
   /**
    * Sets res.locals.session to the session held here, or res.locals.relayTo to one another instance holds,
@@ -129,7 +129,12 @@ export function streamableHttpRoutes(opts: StreamableHttpOptions): RouteSpec[] {
   const relay = async (id: string, req: Request, res: Response) => {
     let delivered;
     try {
-      delivered = await forwardRequest(shared!, id, req, res, { silenceMs: opts.relaySilenceMs, maxBufferedBytes: opts.maxBufferedBytes, onResult: (result) => opts.metrics?.relayed('mcp', result) });
+      delivered = await forwardRequest(shared!, id, req, res, {
+        silenceMs: opts.relaySilenceMs,
+        maxBufferedBytes: opts.maxBufferedBytes,
+        onResult: (result) => opts.metrics?.relayed('mcp', result),
+        storeDown: (r) => storeDown(r, new Error('the connection to Redis dropped before the reply came')),
+      });
     } catch (err) {
       return storeDown(res, err);
     }

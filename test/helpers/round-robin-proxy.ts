@@ -40,6 +40,8 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
       if (entry.sessionId === undefined && typeof opened === 'string') entry.sessionId = opened;
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
+      // An answer cut short by the instance is cut short for the client too (pipe() would leave it open).
+      answer.on('close', () => answer.complete || res.destroy());
     });
     upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     res.on('close', () => upstream.destroy());

@@ -2,6 +2,8 @@
 // (SIGKILL, nothing said to anyone) or frozen (SIGSTOP, its connections left open). Its sessions answer 404
 // from the others, at once when its Redis connections close with it and within REDIS_SESSION_TTL_SECONDS when
 // they stay open; the other instances' sessions carry on untouched, and a client that connects again works.
+// And Redis restarted, empty, under traffic: no process crashes, what needs Redis gets a clear 503 while it is
+// away, and every session answers again as soon as it is back.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -38,7 +40,7 @@ interface Instance {
 
 let deployments = 0;
 /** n server processes (from the sources, so the test needs no build) of one deployment, behind a proxy. */
-async function deployment(n: number): Promise<{ instances: Instance[]; proxy: RoundRobinProxy; prefix: string }> {
+async function deployment(n: number, env: Record<string, string> = {}): Promise<{ instances: Instance[]; proxy: RoundRobinProxy; prefix: string }> {
   const prefix = `kill${++deployments}:`;
   const instances = await Promise.all(
     Array.from({ length: n }, async () => {
@@ -58,6 +60,7 @@ async function deployment(n: number): Promise<{ instances: Instance[]; proxy: Ro
           REDIS_SESSION_TTL_SECONDS: String(TTL_SECONDS),
           SSE_KEEPALIVE_MS: '1000',
           LOG_LEVEL: 'warn',
+          ...env,
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
@@ -66,18 +69,22 @@ async function deployment(n: number): Promise<{ instances: Instance[]; proxy: Ro
         child.kill('SIGKILL');
       });
       const url = `http://127.0.0.1:${port}`;
-      // Ready: it answers /ready, whose checks include Redis.
-      const until = Date.now() + 30_000;
-      while ((await fetch(`${url}/ready`).then((r) => r.status, () => 0)) !== 200) {
-        if (child.exitCode !== null || Date.now() > until) throw new Error(`instance on ${port} did not become ready`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await ready({ url, child });
       return { url, child };
     }),
   );
   const proxy = await startRoundRobinProxy(instances.map((i) => i.url));
   undo.push(() => proxy.close());
   return { instances, proxy, prefix };
+}
+
+/** Until the instance answers /ready with 200 (its checks include Redis). */
+async function ready(instance: Instance): Promise<void> {
+  const until = Date.now() + 30_000;
+  while ((await fetch(`${instance.url}/ready`).then((r) => r.status, () => 0)) !== 200) {
+    if (instance.child.exitCode !== null || Date.now() > until) throw new Error(`instance ${instance.url} did not become ready`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 interface Held {
@@ -106,25 +113,34 @@ async function openSessions(instances: Instance[], proxy: RoundRobinProxy): Prom
 }
 
 let nextId = 100;
-/** A list_models call within a session through the proxy: the HTTP status, and whether the reply came. */
-async function callThrough(proxy: RoundRobinProxy, s: Held): Promise<{ status: number; answered: boolean }> {
+/**
+ * A list_models call within a session through the proxy: the HTTP status, whether the reply came, and for a
+ * refusal its error code and Retry-After; `cut` when the answer's stream was closed before its end.
+ */
+async function callThrough(proxy: RoundRobinProxy, s: Held): Promise<{ status: number; answered: boolean; code?: string; retryAfter?: string | null; cut?: true }> {
   const id = nextId++;
   const body = { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'list_models', arguments: {} } };
-  if (s.kind === 'mcp') {
-    const r = await postMcp(proxy.url, { sessionId: s.sessionId, body, headers: { 'Mcp-Protocol-Version': '2025-06-18' } });
-    return { status: r.status, answered: r.body.includes(`"id":${id}`) && r.body.includes('eleven_multilingual_v2') };
+  let r;
+  try {
+    r =
+      s.kind === 'mcp'
+        ? await postMcp(proxy.url, { sessionId: s.sessionId, body, headers: { 'Mcp-Protocol-Version': '2025-06-18' } })
+        : await postMessage(proxy.url, { sessionId: s.sessionId, body });
+  } catch {
+    return { status: 0, answered: false, cut: true };
   }
-  const r = await postMessage(proxy.url, { sessionId: s.sessionId, body });
-  if (r.status !== 202) return { status: r.status, answered: false };
-  const reply = await s.stream!.waitFor(new RegExp(`data: (\\{.*"id":${id}\\})\\n\\n`), 10_000);
-  return { status: r.status, answered: reply[1]!.includes('eleven_multilingual_v2') };
+  if (r.status >= 400) return { status: r.status, answered: false, code: (JSON.parse(r.body) as { error: { code: string } }).error.code, retryAfter: r.headers.get('retry-after') };
+  if (s.kind === 'mcp') return { status: r.status, answered: r.body.includes(`"id":${id}`) && r.body.includes('eleven_multilingual_v2') };
+  const reply = await s.stream!.waitFor(new RegExp(`data: (\\{.*"id":${id}\\})\\n\\n`), 10_000).catch(() => undefined);
+  return { status: r.status, answered: reply?.[1]!.includes('eleven_multilingual_v2') === true };
 }
+const ANSWERED = { sse: { status: 202, answered: true }, mcp: { status: 200, answered: true } };
 
 const recordOf = (prefix: string, s: Held) => redis.client.exists(`${prefix}session:${s.sessionId}`);
 
 /** The sessions of the other instances answer as before, and a client that connects again through the proxy works. */
 async function othersCarryOn(proxy: RoundRobinProxy, others: Held[]) {
-  for (const s of others) expect(await callThrough(proxy, s), `${s.kind} session on instance ${s.home}`).toEqual({ status: s.kind === 'sse' ? 202 : 200, answered: true });
+  for (const s of others) expect(await callThrough(proxy, s), `${s.kind} session on instance ${s.home}`).toEqual(ANSWERED[s.kind]);
   for (const s of others.filter((o) => o.stream)) expect(s.stream!.text).not.toMatch(/event: (error|close)/);
   for (const transport of TRANSPORTS) {
     const client = await connectClient(proxy.url, { transport });
@@ -134,7 +150,7 @@ async function othersCarryOn(proxy: RoundRobinProxy, others: Held[]) {
   }
 }
 
-describe('an instance that dies (separate processes, REDIS_URL)', () => {
+describe('instances as separate processes (REDIS_URL)', () => {
   it('SIGKILL: its sessions answer 404 from the others at once, their records go within the TTL; the rest is untouched and a new client works', async () => {
     const { instances, proxy, prefix } = await deployment(3);
     const held = await openSessions(instances, proxy);
@@ -175,5 +191,38 @@ describe('an instance that dies (separate processes, REDIS_URL)', () => {
     expect(Date.now() - frozenAt).toBeGreaterThan((TTL_SECONDS - 1.5) * 1000); // they did live until their TTL
     for (const s of gone) expect((await callThrough(proxy, s)).status, `${s.kind} session of the frozen instance`).toBe(404);
     await othersCarryOn(proxy, others);
+  }, 60_000);
+  it('Redis restarted, empty, under traffic: no crash, 503 with Retry-After while it is away, every session answers again once it is back', async () => {
+    // Keep-alives far apart: a session's record must be back in the restarted Redis before its next beat.
+    const { instances, proxy } = await deployment(2, { SSE_KEEPALIVE_MS: '20000', REDIS_SESSION_TTL_SECONDS: '60' });
+    const held = await openSessions(instances, proxy);
+    // Each instance's first tool call loads the ElevenLabs SDK, which holds its event loop for a second or more.
+    for (const s of held) expect(await callThrough(proxy, s)).toEqual(ANSWERED[s.kind]);
+    const outcomes: Awaited<ReturnType<typeof callThrough>>[] = [];
+    let stop = false;
+    const traffic = (async () => {
+      while (!stop) {
+        outcomes.push(...(await Promise.all(held.map((s) => callThrough(proxy, s)))));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await redis.start();
+    await Promise.all(instances.map(ready));
+    stop = true;
+    await traffic;
+
+    // Answered, refused for a clear reason, or (a reply on its way through Redis as it went) cut: never a 404
+    // (a live session lost), a 202 with no reply, a 500, nor an answer left hanging.
+    for (const o of outcomes.filter((x) => !x.answered && !x.cut)) expect(o).toMatchObject({ status: 503, code: 'session_store_unavailable', retryAfter: expect.stringMatching(/^\d+$/) });
+    expect(outcomes.filter((o) => o.cut).length).toBeLessThanOrEqual(held.length);
+    expect(outcomes.filter((o) => o.status === 503).length, 'Redis was away while requests needed it').toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.answered).length).toBeGreaterThan(held.length);
+    // Back: each session's record was written again at once, not at its next keep-alive 20 s away.
+    for (const s of held) expect(await callThrough(proxy, s), `${s.kind} session on instance ${s.home}`).toEqual(ANSWERED[s.kind]);
+    expect(instances.map((i) => i.child.exitCode)).toEqual([null, null]);
+    await othersCarryOn(proxy, held);
   }, 60_000);
 });
