@@ -122,12 +122,15 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   const inboxOf = (of: string) => `${opts.keyPrefix}instance:${of}`;
   const ownInbox = inboxOf(instance);
   const record = (kind: SessionRecord['kind'], owner: string) => JSON.stringify({ kind, owner, instance } satisfies SessionRecord);
-  /** Sessions held here, by channel name (the same string as the record's key): who gets their relayed messages, and their owner. */
+  /**
+   * Sessions held here, by channel name (the same string as the record's key): who gets their relayed
+   * messages, and what their record says; `claimed` once their record is written (the keep-alive rewrites those).
+   */
   const local = new Map<string, { deliver: (payload: unknown) => void; id: string; kind: SessionRecord['kind']; owner: string; claimed: boolean }>();
   /** Replies on their way here, by request number. */
   const inboxes = new Map<number, { onFrame: (frame: string) => void; onLost: () => void }>();
   let lastReply = 0;
-  /** Whether Redis has confirmed this instance's own channel (ioredis keeps it across reconnects). */
+  /** Whether Redis has confirmed this instance's own channel, since the subscriber connection last came up. */
   let listening = false;
   /** Releases and refreshes on their way, which nobody waits for but close(). */
   const pending = new Set<Promise<unknown>>();
@@ -148,6 +151,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
   };
   subscriber.on('ready', listen);
   listen();
+  // Replies on their way are lost with the connection (Redis keeps no pub/sub message for a later one).
   subscriber.on('close', () => {
     listening = false;
     const lost = [...inboxes.values()];
@@ -201,7 +205,7 @@ export function createSharedSessions(redis: RedisConnection, opts: { keyPrefix: 
    * instance's two connections may be back before the other: the outage lasts until both are.
    */
   const absent = <T>(value: T): T => {
-    if (!redis.ready || Date.now() - backAt < SETTLING_MS) throw new Error('Redis is back from an outage; the instances are still recording their sessions again');
+    if (!redis.ready || Date.now() - backAt < SETTLING_MS) throw new Error('Redis is away or just back; its instance may not have recorded this session again yet');
     return value;
   };
 
