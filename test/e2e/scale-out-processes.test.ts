@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCleanup } from '../helpers/cleanup.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../helpers/fake-elevenlabs/server.js';
 import { initializeMcp, initializeMessage, openRawSse, postMcp, postMessage, type RawSse } from '../helpers/raw-sse.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
@@ -28,10 +29,7 @@ afterAll(async () => {
   await Promise.all([fake?.close(), redis?.close()]);
   await fs.rm(basePath, { recursive: true, force: true });
 });
-const undo: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const u of undo.splice(0).reverse()) await u();
-});
+const cleanup = useCleanup();
 
 interface Instance {
   url: string;
@@ -64,7 +62,7 @@ async function deployment(n: number, env: Record<string, string> = {}): Promise<
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
-      undo.push(() => {
+      cleanup(async () => {
         child.kill('SIGCONT');
         child.kill('SIGKILL');
       });
@@ -74,7 +72,7 @@ async function deployment(n: number, env: Record<string, string> = {}): Promise<
     }),
   );
   const proxy = await startRoundRobinProxy(instances.map((i) => i.url));
-  undo.push(() => proxy.close());
+  cleanup(() => proxy.close());
   return { instances, proxy, prefix };
 }
 
@@ -101,7 +99,7 @@ async function openSessions(instances: Instance[], proxy: RoundRobinProxy): Prom
   for (const [home, instance] of instances.entries()) {
     for (let i = 0; i < 2; i++) {
       const stream = await openRawSse(instance.url);
-      undo.push(() => stream.close());
+      cleanup(async () => stream.close());
       expect((await postMessage(proxy.url, { sessionId: stream.sessionId, body: initializeMessage(1) })).status).toBe(202);
       await stream.waitFor(/"id":1\}/);
       await postMessage(proxy.url, { sessionId: stream.sessionId, body: { jsonrpc: '2.0', method: 'notifications/initialized' } });
@@ -144,7 +142,7 @@ async function othersCarryOn(proxy: RoundRobinProxy, others: Held[]) {
   for (const s of others.filter((o) => o.stream)) expect(s.stream!.text).not.toMatch(/event: (error|close)/);
   for (const transport of TRANSPORTS) {
     const client = await connectClient(proxy.url, { transport });
-    undo.push(() => client.close());
+    cleanup(() => client.close());
     const result = await client.callTool({ name: 'list_models', arguments: {} });
     expect(JSON.parse(textOf(result))[0].id).toBe('eleven_multilingual_v2');
   }
