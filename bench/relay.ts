@@ -5,21 +5,12 @@
 // without Redis runs beside them, and the series alternate in blocks, so background load falls on all alike.
 import http from 'node:http';
 import { startRedisServer } from '../test/helpers/redis-server.js';
-import { openInitialized, openMany, type BenchSession, type Wire } from './load.js';
+import { openInitialized, openMany, p50p99, type BenchSession, type Wire } from './load.js';
+import type { RelayFigures } from './report.js';
 import type { Running } from './servers.js';
 
 type Start = (env?: Record<string, string>) => Promise<Running>;
-type Samples = { same: number[]; cross: number[]; noRedis: number[] };
-
-export interface RelayResult {
-  /** Why there is no result (no redis-server on this machine). */
-  skipped?: string;
-  redisVersion?: string;
-  wire?: Record<Wire, Samples>;
-  /** Redis's used_memory growth per idle session held (its record, its owner's set entry, its channel). */
-  redisBytesPerSession?: Record<Wire, number>;
-  idleSessions?: number;
-}
+type Series = 'same' | 'cross' | 'noRedis';
 
 const BLOCKS = 10;
 const PER_BLOCK = 200;
@@ -37,7 +28,7 @@ async function usedMemory(info: () => Promise<string>): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(await info())?.[1] ?? NaN);
 }
 
-export async function relayRun(startOurs: Start, agent: http.Agent): Promise<RelayResult> {
+export async function relayRun(startOurs: Start, agent: http.Agent): Promise<RelayFigures> {
   let redis;
   try {
     redis = await startRedisServer();
@@ -51,21 +42,21 @@ export async function relayRun(startOurs: Start, agent: http.Agent): Promise<Rel
     const [a, b, alone] = await Promise.all([startOurs(shared), startOurs(shared), startOurs()]);
     servers.push(a!, b!, alone!);
     const redisVersion = /^redis_version:(\S+)/m.exec(await redis.client.info('server'))?.[1];
-    const wire = {} as Record<Wire, Samples>;
+    const wire = {} as Extract<RelayFigures, { wire: unknown }>['wire'];
     for (const w of ['sse', 'mcp'] as const) {
       // Three sessions: two held by A (one spoken to through A, one through B), one on the instance without Redis.
       const same = (await openInitialized(a!.port, agent, { wire: w })).session;
       const cross = (await openInitialized(a!.port, agent, { wire: w, postPort: b!.port })).session;
       const noRedis = (await openInitialized(alone!.port, agent, { wire: w })).session;
       held.push(same, cross, noRedis);
-      const samples: Samples = { same: [], cross: [], noRedis: [] };
+      const samples: Record<Series, number[]> = { same: [], cross: [], noRedis: [] };
       for (let i = 0; i < WARMUP; i++) await Promise.all([localCall(same), localCall(cross), localCall(noRedis)]);
       for (let block = 0; block < BLOCKS; block++) {
         for (const [key, session] of [['same', same], ['cross', cross], ['noRedis', noRedis]] as const) {
           for (let i = 0; i < PER_BLOCK; i++) samples[key].push(await localCall(session));
         }
       }
-      wire[w] = samples;
+      wire[w] = { same: p50p99(samples.same), cross: p50p99(samples.cross), noRedis: p50p99(samples.noRedis) };
     }
     await Promise.all(held.splice(0).map((s) => s.close()));
 
@@ -83,7 +74,7 @@ export async function relayRun(startOurs: Start, agent: http.Agent): Promise<Rel
       redisBytesPerSession[w] = ((await usedMemory(info)) - before) / r.opened;
       await Promise.all(held.splice(0).map((s) => s.close()));
     }
-    return { redisVersion, wire, redisBytesPerSession, idleSessions: IDLE_SESSIONS };
+    return { redisVersion: redisVersion ?? 'unknown', wire, redisBytesPerSession, idleSessions: IDLE_SESSIONS };
   } finally {
     for (const s of held) void s.close({ abandon: true });
     for (const s of servers) await s.stop();

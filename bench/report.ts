@@ -36,6 +36,17 @@ export interface ServerResult {
 
 type Mem = { rss: number; hwm: number };
 
+/** bench/relay.ts: measured, or why not (no redis-server on this machine). */
+export type RelayFigures =
+  | { skipped: string }
+  | {
+      redisVersion: string;
+      idleSessions: number;
+      /** Redis's used_memory growth per idle session held (its record, its owner's set entry, its channel). */
+      redisBytesPerSession: Record<'sse' | 'mcp', number>;
+      wire: Record<'sse' | 'mcp', { same: Stat; cross: Stat; noRedis: Stat }>;
+    };
+
 export interface Extras {
   sdkRequireMs: number;
   /** µs to make the ElevenLabs client of one upstream tool call, in the bench's own process. */
@@ -63,14 +74,7 @@ export interface Extras {
    * Two instances sharing a redis-server (bench/relay.ts): a local tools/call through the instance that does
    * not hold the session (cross) and through the one that does (same), and on an instance without REDIS_URL.
    */
-  relay?:
-    | { skipped: string }
-    | {
-        redisVersion: string;
-        idleSessions: number;
-        redisBytesPerSession: Record<'sse' | 'mcp', number>;
-        wire: Record<'sse' | 'mcp', { same: Stat; cross: Stat; noRedis: Stat }>;
-      };
+  relay?: RelayFigures;
   /** 10,000 initialized idle sessions on a fresh process: RSS once settled, then keep-alive punctuality. */
   heartbeat?: { sessions: number; intervalMs: number; frames: number; maxLatenessMs: number; streamsLate: number; rss: number };
 }

@@ -55,6 +55,8 @@ interface Service { type: string; name: string; envVars?: EnvVar[]; [k: string]:
 const blueprintSchema = () => JSON.parse(fs.readFileSync(new URL('../../../shared/fixtures/render-blueprint.schema.json', import.meta.url), 'utf8'));
 const webService = (bp: { services: Service[] }) => bp.services.find((s) => s.type === 'web')!;
 const envOf = (svc: Service) => Object.fromEntries(svc.envVars!.map((v) => [v.key, v]));
+/** The variables a service sets to a literal value, as the process sees them (strings). */
+const valuesOf = (svc: Service) => Object.fromEntries(svc.envVars!.filter((v) => 'value' in v).map((v) => [v.key, String(v.value)]));
 
 describe.each([
   { file: 'render-sse-production.yaml', multi: false },
@@ -89,7 +91,7 @@ describe.each([
 
   it("starts as Render runs it: its values, the asked-for secrets and Render's own URL give OAuth on that URL", () => {
     const svc = webService(blueprint);
-    const values = Object.fromEntries(svc.envVars!.filter((v) => 'value' in v).map((v) => [v.key, String(v.value)]));
+    const values = valuesOf(svc);
     const fromKeyValue = svc.envVars!.filter((v) => v.fromService?.type === 'keyvalue' && v.fromService.property === 'connectionString');
     const config = loadConfig({
       ...values,
@@ -159,7 +161,7 @@ describe('render-sse-multi-instance.yaml: several instances on a Key Value insta
   });
 
   it('needs its generated LINK_SECRET: with REDIS_URL in link mode the server will not start without one', () => {
-    const values = Object.fromEntries(svc.envVars!.filter((v) => 'value' in v).map((v) => [v.key, String(v.value)]));
+    const values = valuesOf(svc);
     const env = {
       ...values,
       REDIS_URL: 'redis://red-d0abc123def456ghi789:6379',
