@@ -14,7 +14,7 @@ import { bigTts, heartbeatRun, perCallClientUs } from './ours-only.js';
 import { relayRun } from './relay.js';
 import { describeMachine, renderReport, type Extras, type ServerResult, type WireResult } from './report.js';
 import * as measure from './scenarios.js';
-import { buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
+import { benchSpecs, buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
 
 const BUDGET_MS = 600_000;
 const NEED_FILES = 12_000; // 10,000 streams (OURS's keep-alive run), pooled POST sockets, headroom
@@ -64,30 +64,7 @@ async function run(spec: ServerSpec, env: Record<string, string> = {}): Promise<
   return r;
 }
 
-const OURS: ServerSpec = {
-  name: 'OURS',
-  label: 'node dist/index.js',
-  args: [path.join(ROOT, 'dist', 'index.js')],
-  env: {
-    LOG_LEVEL: 'warn',
-    MAX_SESSIONS: '20000',
-    MAX_SESSIONS_PER_CLIENT: '20000',
-    // The highest values src/config.ts accepts (1e6 and 1e5); a run stays well under both.
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    CREDIT_TOOL_CALLS_PER_MINUTE: '100000',
-    ELEVENLABS_API_KEY: fake.apiKey,
-    ELEVENLABS_BASE_URL: fake.url,
-    ELEVENLABS_MCP_OUTPUT_MODE: 'files',
-    ELEVENLABS_MCP_BASE_PATH: baseDir,
-  },
-};
-const FLOOR: ServerSpec = { name: 'FLOOR', label: 'bench/floor-server.ts (raw node:http, both wires, one tool)', args: [built.floor], env: {} };
-const SDK: ServerSpec = {
-  name: 'SDK',
-  label: 'bench/sdk-canonical-server.ts (express + SSEServerTransport / StreamableHTTPServerTransport + new McpServer with 27 tools per session)',
-  args: [built.sdk],
-  env: { ELEVENLABS_MCP_BASE_PATH: baseDir },
-};
+const { OURS, FLOOR, SDK } = benchSpecs(built, fake, baseDir);
 const SPECS = [FLOOR, OURS, SDK];
 const oursToolsFile = path.join(baseDir, 'ours-tools.json'); // written by OURS's first round
 const FLOOR_27: ServerSpec = { ...FLOOR, env: { FLOOR_TOOLS_FILE: oursToolsFile } };

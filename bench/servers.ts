@@ -67,6 +67,40 @@ export async function buildBenchServers(): Promise<{ floor: string; sdk: string 
 
 export { freePort };
 
+/**
+ * The three servers as every bench command runs them. OURS gets a key for the fake upstream, files output
+ * into `baseDir`, and limits high enough that the load never meets them (the guards still run on every
+ * request).
+ */
+export function benchSpecs(built: { floor: string; sdk: string }, upstream: { url: string; apiKey: string }, baseDir: string): Record<ServerName, ServerSpec> {
+  return {
+    OURS: {
+      name: 'OURS',
+      label: 'node dist/index.js',
+      args: [path.join(ROOT, 'dist', 'index.js')],
+      env: {
+        LOG_LEVEL: 'warn',
+        MAX_SESSIONS: '20000',
+        MAX_SESSIONS_PER_CLIENT: '20000',
+        // The highest values src/config.ts accepts (1e6 and 1e5); a run stays well under both.
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        CREDIT_TOOL_CALLS_PER_MINUTE: '100000',
+        ELEVENLABS_API_KEY: upstream.apiKey,
+        ELEVENLABS_BASE_URL: upstream.url,
+        ELEVENLABS_MCP_OUTPUT_MODE: 'files',
+        ELEVENLABS_MCP_BASE_PATH: baseDir,
+      },
+    },
+    FLOOR: { name: 'FLOOR', label: 'bench/floor-server.ts (raw node:http, both wires, one tool)', args: [built.floor], env: {} },
+    SDK: {
+      name: 'SDK',
+      label: 'bench/sdk-canonical-server.ts (express + SSEServerTransport / StreamableHTTPServerTransport + new McpServer with 27 tools per session)',
+      args: [built.sdk],
+      env: { ELEVENLABS_MCP_BASE_PATH: baseDir },
+    },
+  };
+}
+
 /** VmRSS and VmHWM of a process, in bytes. */
 export function memory(pid: number): { rss: number; hwm: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -9,7 +9,7 @@ import { answerClientError } from './client-error.js';
 
 export async function listen(app: App, config: Config): Promise<http.Server> {
   // Check for clients that stall mid-request (slowloris) every second rather than Node's default 30 s.
-  const server = http.createServer({ connectionsCheckingInterval: 1000 }, app);
+  const server = http.createServer({ connectionsCheckingInterval: 1000, ...expressMessageClasses(app) }, app);
   // Longer than the idle timeouts of the proxies in front (AWS ALB 60 s, Render, nginx 75 s), so the
   // proxy, not Node, closes idle keep-alive connections. Since Node 18 the headers and request timers
   // start with each request, so an idle keep-alive connection outlives both (test/e2e/slow-and-broken-requests).
@@ -26,6 +26,25 @@ export async function listen(app: App, config: Config): Promise<http.Server> {
     });
   });
   return server;
+}
+
+/**
+ * Node's request and response classes with the app's own prototypes (app.request and app.response, which
+ * inherit from Node's). Express gives every request and response those prototypes with Object.setPrototypeOf
+ * on arrival; on an object made with them it changes nothing, whereas changing a live object's prototype
+ * gives it a new hidden class and leaves Node's HTTP code, which then meets two shapes of each object, on its
+ * slower paths (npm run bench:profile prints the CPU that Node's HTTP code takes per request).
+ */
+export function expressMessageClasses(app: Pick<App, 'request' | 'response'>): Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'> {
+  function Request(this: http.IncomingMessage, ...args: ConstructorParameters<typeof http.IncomingMessage>) {
+    http.IncomingMessage.apply(this, args);
+  }
+  Request.prototype = app.request;
+  function Response(this: http.ServerResponse, ...args: ConstructorParameters<typeof http.ServerResponse>) {
+    http.ServerResponse.apply(this, args);
+  }
+  Response.prototype = app.response;
+  return { IncomingMessage: Request as unknown as typeof http.IncomingMessage, ServerResponse: Response as unknown as typeof http.ServerResponse };
 }
 
 export function listeningUrl(server: http.Server): string {

@@ -8,6 +8,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMcpRoutes, type McpRoutes } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { expressMessageClasses } from '../../src/http/lifecycle.js';
 import { createLogger } from '../../src/logger.js';
 import { initializeMcp, MCP_POST_HEADERS, openRawSse } from '../helpers/raw-sse.js';
 import { connectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -20,21 +21,34 @@ afterEach(async () => {
 });
 
 /** Someone's own Express app with a route of its own, and our MCP routes mounted under /ai. */
-async function startEmbedded(): Promise<{ url: string; mcp: McpRoutes }> {
+async function startEmbedded(): Promise<{ url: string; mcp: McpRoutes; app: express.Express; server: http.Server }> {
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ELEVENLABS_MCP_BASE_PATH: os.tmpdir(), MCP_AUTH_TOKENS: TOKEN });
   const log = createLogger('debug', new Writable({ write: (_c, _e, cb) => cb() })); // kept off the test output
   const mcp = createMcpRoutes(config, log);
   const app = express();
   app.get('/hello', (_req, res) => void res.json({ hello: 'world' }));
   app.use('/ai', mcp.router);
-  const server = http.createServer(app);
+  // As the README's example starts it.
+  const server = http.createServer(expressMessageClasses(app), app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanup = async () => {
     await mcp.closeSessions();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, mcp };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, mcp, app, server };
+}
+
+/**
+ * Whether each request and response the server made already had the app's prototypes before Express saw
+ * it (a 'request' listener put ahead of the app's), so Express's Object.setPrototypeOf changes nothing.
+ */
+function watchPrototypes(server: http.Server, app: Pick<express.Express, 'request' | 'response'>): boolean[] {
+  const seen: boolean[] = [];
+  server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    seen.push(Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response);
+  });
+  return seen;
 }
 
 describe('the MCP routes in an existing Express app', () => {
@@ -78,6 +92,29 @@ describe('the MCP routes in an existing Express app', () => {
     }
     const foreign = await fetch(`${url}/ai/sse`, { headers: { Origin: 'https://evil.example.com', Authorization: `Bearer ${TOKEN}` } });
     expect(foreign.status).toBe(403);
+  });
+});
+
+describe("requests and responses are made with the app's prototypes", () => {
+  it('by the server listen() starts, and by the one the embedding example starts', async () => {
+    const own = await startTestApp();
+    try {
+      const seen = watchPrototypes(own.server, own.app);
+      expect((await fetch(`${own.url}/health`)).status).toBe(200);
+      const client = await connectClient(own.url, { transport: 'mcp' });
+      await client.listTools();
+      await client.close();
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.every(Boolean)).toBe(true);
+    } finally {
+      await own.close();
+    }
+
+    const embedded = await startEmbedded();
+    const seen = watchPrototypes(embedded.server, embedded.app);
+    expect((await fetch(`${embedded.url}/hello`)).status).toBe(200);
+    expect((await fetch(`${embedded.url}/ai/sse`)).status).toBe(401);
+    expect(seen).toEqual([true, true]);
   });
 });
 
