@@ -14,13 +14,14 @@ import path from 'node:path';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
 import { get, openInitialized, postAgent, type BenchSession, type Wire } from './load.js';
 import { describeMachine } from './report.js';
+import { REQUEST_WARMUP } from './scenarios.js';
 import { benchSpecs, buildBenchServers, ensureDist, quiet, ROOT, start, type ServerName, type ServerSpec } from './servers.js';
 
 const SESSIONS = 8;
 const WINDOW_MS = Number(process.env.PROFILE_WINDOW_MS ?? 4000);
 const HEALTH_REQUESTS = 20_000;
 /** Requests before each window, unrecorded: V8 optimizes a function only after it has run many times. */
-const WARMUP = 3000;
+const WARMUP = REQUEST_WARMUP;
 const SAMPLING_US = Number(process.env.PROFILE_SAMPLING_US ?? 1000);
 
 /** The layers, in the order the report lists them; the first whose test matches a frame's script owns it. */

@@ -3,7 +3,7 @@
 // here, in the report, never in tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { COLD_CALLS, REQUEST_WARMUP, type Stat } from './scenarios.js';
+import { COLD_CALLS, CURVE_CALLS, REQUEST_WARMUP, type Stat } from './scenarios.js';
 import { ROOT } from './servers.js';
 
 /** What one wire (legacy /sse, or Streamable HTTP /mcp) measured on one server. */
@@ -19,6 +19,8 @@ export interface WireResult {
   /** The first COLD_CALLS of each series, on a process that has only served the earlier scenarios. */
   listCold: Stat;
   callCold: Stat;
+  /** p50 of each CURVE_CALLS of the tools/call series from the session's first call (warm-up included). */
+  callCurve: number[];
   throughput: Record<'8' | '64', { callsPerSecond: number; calls: number; serverCpuUsPerCall: number; clientCpuUsPerCall: number; otherCores: number }>;
   idle: { points: { sessions: number; rss: number; openMs: number }[]; bytesPerSession: number };
 }
@@ -160,6 +162,8 @@ export function renderTable(results: ServerResult[], extras: Extras): { markdown
     add('tools/call, local validation error p99 (ms)', (r) => w(r).call.p99, 2);
     add(`tools/list p50, first ${COLD_CALLS} calls of a fresh process (ms)`, (r) => w(r).listCold.p50, 2);
     add(`tools/call local p50, first ${COLD_CALLS} calls of a fresh process (ms)`, (r) => w(r).callCold.p50, 2);
+    const curve = (r: ServerResult) => w(r).callCurve.map((p) => f(p, 2)).join(' ');
+    rows.push([`tools/call local p50 of each ${CURVE_CALLS} calls of a fresh process, from the first (ms)`, curve(floor), curve(ours), '', curve(sdk), '', '', '', '']);
     add('calls/s, 8 sessions', (r) => w(r).throughput['8'].callsPerSecond, 0, vsFloor(atLeast(0.4)));
     add('calls/s, 64 sessions', (r) => w(r).throughput['64'].callsPerSecond, 0, vsFloor(atLeast(0.4)));
     add('server CPU per local call, 64 sessions (µs)', (r) => w(r).throughput['64'].serverCpuUsPerCall, 0);

@@ -21,7 +21,7 @@ const NEED_FILES = 12_000; // 10,000 streams (OURS's keep-alive run), pooled POS
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3); // fewer for a quick look while trimming; the report says how many
 const WIRES: readonly Wire[] = ['sse', 'mcp'];
 // Totals over all rounds.
-const COUNTS = { health: 2000, connects: 300, requests: 300, throughputMs: 5000 };
+const COUNTS = { health: 2000, connects: 300, requests: 1500, throughputMs: 5000 };
 const perRound = (total: number) => Math.ceil(total / ROUNDS);
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
@@ -99,6 +99,8 @@ interface WireAcc {
   call: number[];
   listCold: number[];
   callCold: number[];
+  /** The tools/call series of every round in pieces of CURVE_CALLS, pooled piece by piece. */
+  callCurve: number[][];
   listBytes: number;
   tput: Record<'8' | '64', Tput[]>;
   idle?: WireResult['idle'];
@@ -109,7 +111,7 @@ interface Acc {
   otherCores: number[];
   wire: Record<Wire, WireAcc>;
 }
-const wireAcc = (): WireAcc => ({ connect: [], init: [], list: [], call: [], listCold: [], callCold: [], listBytes: 0, tput: { '8': [], '64': [] } });
+const wireAcc = (): WireAcc => ({ connect: [], init: [], list: [], call: [], listCold: [], callCold: [], callCurve: [], listBytes: 0, tput: { '8': [], '64': [] } });
 const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], otherCores: [], wire: { sse: wireAcc(), mcp: wireAcc() } }]));
 
 async function round(spec: ServerSpec, last: boolean): Promise<void> {
@@ -136,6 +138,7 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
       w.call.push(...req.call);
       w.listCold.push(...req.listCold);
       w.callCold.push(...req.callCold);
+      req.callCurve.forEach((piece, i) => (w.callCurve[i] ??= []).push(...piece));
       w.listBytes = req.listBytes;
       if (spec.name === 'OURS' && wire === 'sse') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
       for (const n of [8, 64] as const) {
@@ -219,6 +222,7 @@ const wireResult = (w: WireAcc): WireResult => ({
   call: p50p99(w.call),
   listCold: p50p99(w.listCold),
   callCold: p50p99(w.callCold),
+  callCurve: w.callCurve.map((piece) => p50p99(piece).p50),
   throughput: { '8': tputOf(w.tput['8']), '64': tputOf(w.tput['64']) },
   idle: w.idle!,
 });
