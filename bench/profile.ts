@@ -1,7 +1,7 @@
 // npm run bench:profile: where each server's CPU goes, per request. FLOOR, OURS and SDK CANONICAL each run
 // under V8's sampling profiler (--cpu-prof) while the bench's own load generator drives one scenario at a
-// time: GET /health on one socket, then a local tools/call (an input-validation error) from 8 sessions on
-// /sse and on /mcp. Only samples inside a scenario's window count (the window's clock and V8's are both the
+// time: GET /health on one socket, a local tools/call (an input-validation error) from 8 sessions on /sse
+// and on /mcp, then new sessions one after another on each (opened, initialized, closed). Only samples inside a scenario's window count (the window's clock and V8's are both the
 // system's monotonic clock). Each sample is charged to the layer whose code was running: the innermost frame
 // with a known home (Node's HTTP and sockets, Express, body-parser, the MCP SDK's transport or its Server,
 // zod, this project). Frames without one (native code, Node internals such as AbortController or the event
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
 import { get, openInitialized, postAgent, type BenchSession, type Wire } from './load.js';
 import { describeMachine } from './report.js';
-import { REQUEST_WARMUP } from './scenarios.js';
+import { connectAndInitialize, REQUEST_WARMUP } from './scenarios.js';
 import { benchSpecs, buildBenchServers, ensureDist, quiet, ROOT, start, type ServerName, type ServerSpec } from './servers.js';
 
 const SESSIONS = 8;
@@ -22,6 +22,8 @@ const WINDOW_MS = Number(process.env.PROFILE_WINDOW_MS ?? 4000);
 const HEALTH_REQUESTS = 20_000;
 /** Requests before each window, unrecorded: V8 optimizes a function only after it has run many times. */
 const WARMUP = REQUEST_WARMUP;
+const SESSIONS_WARMUP = 500;
+const SESSIONS_MEASURED = 2000;
 const SAMPLING_US = Number(process.env.PROFILE_SAMPLING_US ?? 1000);
 
 /** The layers, in the order the report lists them; the first whose test matches a frame's script owns it. */
@@ -135,6 +137,19 @@ async function callWindow(port: number, name: ServerName, wire: Wire): Promise<W
   }
 }
 
+/** Fresh sessions one after another: on /sse GET /sse until its endpoint event, then initialize; on /mcp the initialize that opens it; then closed. */
+async function sessionWindow(port: number, wire: Wire): Promise<Window> {
+  const agent = postAgent();
+  try {
+    await connectAndInitialize(port, agent, SESSIONS_WARMUP, wire);
+    const startUs = monotonicUs();
+    const { init } = await connectAndInitialize(port, agent, SESSIONS_MEASURED, wire);
+    return { scenario: `a new session on /${wire}: ${wire === 'sse' ? 'GET /sse, initialize' : 'initialize'}, close`, requests: init.length + 10, startUs, endUs: monotonicUs() };
+  } finally {
+    agent.destroy();
+  }
+}
+
 async function profileServer(spec: ServerSpec, baseDir: string): Promise<{ windows: Window[]; charged: Map<string, Map<string, number>> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prof-'));
   try {
@@ -146,6 +161,7 @@ async function profileServer(spec: ServerSpec, baseDir: string): Promise<{ windo
       await quiet(server.child.pid!);
       windows.push(await healthWindow(server.port));
       for (const wire of ['sse', 'mcp'] as const) windows.push(await callWindow(server.port, spec.name, wire));
+      for (const wire of ['sse', 'mcp'] as const) windows.push(await sessionWindow(server.port, wire));
       // The profile is written when the process exits on its own: SIGTERM, which every server handles.
       server.child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
