@@ -1,12 +1,13 @@
 // npm run bench:profile: where each server's CPU goes, per request. FLOOR, OURS and SDK CANONICAL each run
 // under V8's sampling profiler (--cpu-prof) while the bench's own load generator drives one scenario at a
 // time: GET /health on one socket, a local tools/call (an input-validation error) from 8 sessions on /sse
-// and on /mcp, then new sessions one after another on each (opened, initialized, closed). Only samples inside a scenario's window count (the window's clock and V8's are both the
-// system's monotonic clock). Each sample is charged to the layer whose code was running: the innermost frame
-// with a known home (Node's HTTP and sockets, Express, body-parser, the MCP SDK's transport or its Server,
-// zod, this project). Frames without one (native code, Node internals such as AbortController or the event
-// emitter) are charged to their caller. Prints µs per request by layer and writes bench/results/profile.md.
-// The figures are the server's main thread; a profiled process runs a little slower than an unprofiled one.
+// and on /mcp, then new sessions one after another on each (opened, initialized, closed). Only samples
+// inside a scenario's window count (the window's clock and V8's are both the system's monotonic clock).
+// Each sample is charged to the layer whose code was running: the innermost frame with a known home (Node's
+// HTTP and sockets, Express, body-parser, the MCP SDK's transport or its Server, zod, this project). Frames
+// without one (native code, Node internals such as AbortController or the event emitter) are charged to
+// their caller. Prints µs per request by layer and writes bench/results/profile.md. The figures are the
+// server's main thread; a profiled process runs a little slower than an unprofiled one.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,8 +15,8 @@ import path from 'node:path';
 import { startFakeElevenLabs } from '../test/helpers/fake-elevenlabs/server.js';
 import { get, openInitialized, postAgent, type BenchSession, type Wire } from './load.js';
 import { describeMachine } from './report.js';
-import { connectAndInitialize, REQUEST_WARMUP } from './scenarios.js';
-import { benchSpecs, buildBenchServers, ensureDist, quiet, ROOT, start, type ServerName, type ServerSpec } from './servers.js';
+import { connectAndInitialize, localCall, REQUEST_WARMUP } from './scenarios.js';
+import { badCallFor, benchSpecs, buildBenchServers, ensureDist, quiet, ROOT, start, type ServerName, type ServerSpec } from './servers.js';
 
 const SESSIONS = 8;
 const WINDOW_MS = Number(process.env.PROFILE_WINDOW_MS ?? 4000);
@@ -70,7 +71,7 @@ function layerOf(frame: { functionName: string; url: string }): string | undefin
 }
 
 /** µs of CPU by layer inside each window. */
-export function chargeByLayer(profile: CpuProfile, windows: Window[]): Map<string, Map<string, number>> {
+function chargeByLayer(profile: CpuProfile, windows: Window[]): Map<string, Map<string, number>> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
@@ -113,15 +114,12 @@ async function healthWindow(port: number): Promise<Window> {
 async function callWindow(port: number, name: ServerName, wire: Wire): Promise<Window> {
   const agent = postAgent();
   const sessions: BenchSession[] = [];
-  const badCall = name === 'FLOOR' ? { name: 'echo', arguments: { text: 5 } } : { name: 'text_to_speech', arguments: { text: 'hello', stability: 5 } };
+  const badCall = badCallFor(name);
   try {
     for (let i = 0; i < SESSIONS; i++) sessions.push((await openInitialized(port, agent, { wire })).session);
     const loop = async (s: BenchSession, until: () => boolean) => {
       let n = 0;
-      for (; until(); n++) {
-        const { reply } = await s.rpc('tools/call', badCall);
-        if (reply.result?.isError !== true && reply.error?.code !== -32602) throw new Error(`${name} ${wire}: not a local validation error: ${JSON.stringify(reply).slice(0, 200)}`);
-      }
+      for (; until(); n++) await localCall(s, badCall);
       return n;
     };
     let warm = 0;
@@ -137,14 +135,17 @@ async function callWindow(port: number, name: ServerName, wire: Wire): Promise<W
   }
 }
 
-/** Fresh sessions one after another: on /sse GET /sse until its endpoint event, then initialize; on /mcp the initialize that opens it; then closed. */
+/**
+ * Fresh sessions one after another: on /sse GET /sse until its endpoint event, then initialize; on /mcp the
+ * initialize that opens it; then closed.
+ */
 async function sessionWindow(port: number, wire: Wire): Promise<Window> {
   const agent = postAgent();
   try {
     await connectAndInitialize(port, agent, SESSIONS_WARMUP, wire);
     const startUs = monotonicUs();
-    const { init } = await connectAndInitialize(port, agent, SESSIONS_MEASURED, wire);
-    return { scenario: `a new session on /${wire}: ${wire === 'sse' ? 'GET /sse, initialize' : 'initialize'}, close`, requests: init.length + 10, startUs, endUs: monotonicUs() };
+    const { opened } = await connectAndInitialize(port, agent, SESSIONS_MEASURED, wire);
+    return { scenario: `a new session on /${wire}: ${wire === 'sse' ? 'GET /sse, initialize' : 'initialize'}, close`, requests: opened, startUs, endUs: monotonicUs() };
   } finally {
     agent.destroy();
   }

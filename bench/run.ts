@@ -14,7 +14,7 @@ import { bigTts, heartbeatRun, perCallClientUs } from './ours-only.js';
 import { relayRun } from './relay.js';
 import { describeMachine, renderReport, type Extras, type ServerResult, type WireResult } from './report.js';
 import * as measure from './scenarios.js';
-import { benchSpecs, buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
+import { badCallFor, benchSpecs, buildBenchServers, cpuMeter, ensureDist, nodeRunMs, quiet, ROOT, settledRss, start, type Running, type ServerSpec } from './servers.js';
 
 const BUDGET_MS = 600_000;
 const NEED_FILES = 12_000; // 10,000 streams (OURS's keep-alive run), pooled POST sockets, headroom
@@ -68,8 +68,6 @@ const { OURS, FLOOR, SDK } = benchSpecs(built, fake, baseDir);
 const SPECS = [FLOOR, OURS, SDK];
 const oursToolsFile = path.join(baseDir, 'ours-tools.json'); // written by OURS's first round
 const FLOOR_27: ServerSpec = { ...FLOOR, env: { FLOOR_TOOLS_FILE: oursToolsFile } };
-const badCall = (name: string) =>
-  name === 'FLOOR' ? { name: 'echo', arguments: { text: 5 } } : { name: 'text_to_speech', arguments: { text: 'hello', stability: 5 } };
 const toolCount = (name: string) => (name === 'FLOOR' ? 1 : 27);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -132,7 +130,7 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
       w.connect.push(...connect);
       w.init.push(...init);
       const { session } = await openInitialized(server.port, agent, { wire });
-      const req = await measure.requestLatency(session, badCall(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
+      const req = await measure.requestLatency(session, badCallFor(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
       await session.close();
       w.list.push(...req.list);
       w.call.push(...req.call);
@@ -142,7 +140,7 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
       w.listBytes = req.listBytes;
       if (spec.name === 'OURS' && wire === 'sse') fs.writeFileSync(oursToolsFile, JSON.stringify(req.tools));
       for (const n of [8, 64] as const) {
-        w.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCall(spec.name), perRound(COUNTS.throughputMs), wire));
+        w.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCallFor(spec.name), perRound(COUNTS.throughputMs), wire));
       }
     }
     if (fake.calls.length !== upstreamBefore) throw new Error(`${spec.name}: a local tools/call reached upstream`);
@@ -186,7 +184,7 @@ async function floorFullListRound(): Promise<void> {
     await quiet(server.child.pid!);
     for (const wire of WIRES) {
       const { session } = await openInitialized(server.port, agent, { wire });
-      floorFullList[wire].push(...(await measure.requestLatency(session, badCall('FLOOR'), 27, perRound(COUNTS.requests))).list);
+      floorFullList[wire].push(...(await measure.requestLatency(session, badCallFor('FLOOR'), 27, perRound(COUNTS.requests))).list);
       await session.close();
     }
   } finally {

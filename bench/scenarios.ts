@@ -47,23 +47,25 @@ export async function connectAndInitialize(port: number, agent: http.Agent, coun
   const connect: number[] = [];
   const init: number[] = [];
   const until = now() + 30_000;
-  for (let i = 0; i < count + 10 && now() < until; i++) {
+  let opened = 0;
+  for (let i = 0; i < count + 10 && now() < until; i++, opened++) {
     let session: BenchSession;
     let initMs: number;
     if (wire === 'mcp') {
       ({ session, ms: initMs } = await openMcp(port, agent));
     } else {
-      const opened = await openSession(port, agent);
-      session = opened.session;
+      const stream = await openSession(port, agent);
+      session = stream.session;
       const { reply, ms } = await session.rpc('initialize', INIT_PARAMS);
       check(typeof reply.result?.protocolVersion === 'string', 'initialize', reply);
       initMs = ms;
-      if (i >= 10) connect.push(opened.ms);
+      if (i >= 10) connect.push(stream.ms);
     }
     await session.close();
     if (i >= 10) init.push(initMs);
   }
-  return { connect, init };
+  /** Sessions opened and closed, the 10 unrecorded first ones included. */
+  return { connect, init, opened };
 }
 
 /**
@@ -107,7 +109,8 @@ export async function requestLatency(session: BenchSession, badCall: object, exp
   return { list: steady(list), call: steady(call), listCold: list.slice(0, COLD_CALLS), callCold: call.slice(0, COLD_CALLS), callCurve, listBytes, tools };
 }
 
-async function localCall(session: BenchSession, badCall: object): Promise<number> {
+/** One local tools/call that must come back as an input-validation error; resolves with its round trip. */
+export async function localCall(session: BenchSession, badCall: object): Promise<number> {
   const { reply, ms } = await session.rpc('tools/call', badCall);
   check(isValidationError(reply), 'tools/call', reply);
   return ms;

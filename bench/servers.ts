@@ -67,6 +67,10 @@ export async function buildBenchServers(): Promise<{ floor: string; sdk: string 
 
 export { freePort };
 
+/** A tools/call each server answers locally with an input-validation error (FLOOR has one tool, echo). */
+export const badCallFor = (name: ServerName) =>
+  name === 'FLOOR' ? { name: 'echo', arguments: { text: 5 } } : { name: 'text_to_speech', arguments: { text: 'hello', stability: 5 } };
+
 /**
  * The three servers as every bench command runs them. OURS gets a key for the fake upstream, files output
  * into `baseDir`, and limits high enough that the load never meets them (the guards still run on every
