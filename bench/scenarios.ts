@@ -47,8 +47,8 @@ export async function connectAndInitialize(port: number, agent: http.Agent, coun
   const connect: number[] = [];
   const init: number[] = [];
   const until = now() + 30_000;
-  let opened = 0;
-  for (let i = 0; i < count + 10 && now() < until; i++, opened++) {
+  let i = 0;
+  for (; i < count + 10 && now() < until; i++) {
     let session: BenchSession;
     let initMs: number;
     if (wire === 'mcp') {
@@ -65,7 +65,7 @@ export async function connectAndInitialize(port: number, agent: http.Agent, coun
     if (i >= 10) init.push(initMs);
   }
   /** Sessions opened and closed, the 10 unrecorded first ones included. */
-  return { connect, init, opened };
+  return { connect, init, opened: i };
 }
 
 /**
