@@ -28,23 +28,46 @@ export async function listen(app: App, config: Config): Promise<http.Server> {
   return server;
 }
 
+interface MessageClasses {
+  IncomingMessage: typeof http.IncomingMessage;
+  ServerResponse: typeof http.ServerResponse;
+}
+const classesOf = new WeakMap<object, MessageClasses>();
+
 /**
- * Node's request and response classes with the app's own prototypes (app.request and app.response, which
- * inherit from Node's). Express gives every request and response those prototypes with Object.setPrototypeOf
- * on arrival; on an object made with them it changes nothing, whereas changing a live object's prototype
- * gives it a new hidden class and leaves Node's HTTP code, which then meets two shapes of each object, on its
- * slower paths (npm run bench:profile prints the CPU that Node's HTTP code takes per request).
+ * Node's request and response classes, subclassed, with the subclasses' prototypes made the app's own
+ * (app.request and app.response). Express gives every request and response those prototypes with
+ * Object.setPrototypeOf on arrival; on an object made with them it changes nothing, whereas changing a live
+ * object's prototype gives it a new hidden class and leaves Node's HTTP code, which then meets two shapes of
+ * each object, on its slower paths. Subclasses (not functions calling IncomingMessage.apply(this)) because V8
+ * sizes an object for the properties its constructor chain sets: a plain function's objects are sized for
+ * its own empty body, and Node's keyed stores then turn each request and response into a dictionary
+ * (npm run bench:profile prints the CPU that Node's HTTP code takes per request). One pair per app, so
+ * every server made for it agrees.
  */
-export function expressMessageClasses(app: Pick<App, 'request' | 'response'>): Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'> {
-  function Request(this: http.IncomingMessage, ...args: ConstructorParameters<typeof http.IncomingMessage>) {
-    http.IncomingMessage.apply(this, args);
+export function expressMessageClasses(app: Pick<App, 'request' | 'response'>): MessageClasses {
+  let classes = classesOf.get(app);
+  if (!classes) {
+    class Request extends http.IncomingMessage {}
+    class Response<R extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<R> {}
+    adoptAs(app, 'request', Request.prototype);
+    adoptAs(app, 'response', Response.prototype);
+    classes = { IncomingMessage: Request, ServerResponse: Response };
+    classesOf.set(app, classes);
   }
-  Request.prototype = app.request;
-  function Response(this: http.ServerResponse, ...args: ConstructorParameters<typeof http.ServerResponse>) {
-    http.ServerResponse.apply(this, args);
-  }
-  Response.prototype = app.response;
-  return { IncomingMessage: Request as unknown as typeof http.IncomingMessage, ServerResponse: Response as unknown as typeof http.ServerResponse };
+  return classes;
+}
+
+/**
+ * Makes `prototype` the app's request (or response) prototype in place of the one Express made: it inherits
+ * what that one inherited (Express's methods, then Node's) and takes over its own properties (`app`, and
+ * anything added to app.request before).
+ */
+function adoptAs(app: Pick<App, 'request' | 'response'>, key: 'request' | 'response', prototype: object): void {
+  const current: object = app[key];
+  Object.setPrototypeOf(prototype, Object.getPrototypeOf(current));
+  Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(current));
+  (app as Record<typeof key, object>)[key] = prototype;
 }
 
 export function listeningUrl(server: http.Server): string {

@@ -116,6 +116,38 @@ describe("requests and responses are made with the app's prototypes", () => {
     expect((await fetch(`${embedded.url}/ai/sse`)).status).toBe(401);
     expect(seen).toEqual([true, true]);
   });
+
+  it("keep what the app's prototypes held and inherited, and give every server of one app the same classes", async () => {
+    const app = express();
+    // Added before the classes are made, as a user of app.request may do.
+    (app.request as unknown as { greeting: string }).greeting = 'hi';
+    const classes = expressMessageClasses(app);
+    expect(expressMessageClasses(app)).toBe(classes);
+    // Subclasses of Node's classes (V8 sizes their objects for Node's constructors), with the app's prototypes.
+    expect(Object.getPrototypeOf(classes.IncomingMessage)).toBe(http.IncomingMessage);
+    expect(Object.getPrototypeOf(classes.ServerResponse)).toBe(http.ServerResponse);
+    expect(app.request).toBeInstanceOf(http.IncomingMessage);
+    expect(app.response).toBeInstanceOf(http.ServerResponse);
+    expect(Object.getPrototypeOf(app.request)).toBe(express.request);
+    expect(Object.getPrototypeOf(app.response)).toBe(express.response);
+    app.get('/x', (req, res) => {
+      const greeting = (req as unknown as { greeting: string }).greeting;
+      res.json({ greeting, sameApp: req.app === app && res.app === app, ip: req.ip, ownRequest: Object.getPrototypeOf(req) === app.request });
+    });
+    const servers = [http.createServer(expressMessageClasses(app), app), http.createServer(expressMessageClasses(app), app)];
+    try {
+      for (const server of servers) {
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`);
+        expect(await res.json()).toEqual({ greeting: 'hi', sameApp: true, ip: '127.0.0.1', ownRequest: true });
+      }
+    } finally {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    }
+  });
 });
 
 describe('every error is JSON', () => {

@@ -372,6 +372,23 @@ describe('Streamable HTTP across instances (REDIS_URL)', () => {
     await a!.app.mcp.store.get(sessionId)?.close(); // lets the hanging call go
   }, 20_000);
 
+  it("the relaying instance's own Redis connection drops mid-reply: it cuts the stream at once, counted store_lost", async () => {
+    const [a, b] = await instances(2, { SSE_KEEPALIVE_MS: '500', REDIS_SESSION_TTL_SECONDS: '5' });
+    const { sessionId } = await initializeMcp(a!.url);
+    const stream = await openMcpRequest(b!.url, sessionId, { method: 'GET' });
+    expect(stream.status).toBe(200);
+    await waitFor(() => (holderOf(a!, sessionId)?.open ?? 0) === 1);
+    // The replies come to b on its subscriber connection; with it, every frame still to come is lost.
+    const started = Date.now();
+    b!.app.mcp.shared.redis!.subscriber.disconnect();
+    expect(await stream.ended).toBe('cut');
+    // Long before the silence timer (the 5 s TTL) would have cut it.
+    expect(Date.now() - started).toBeLessThan(2000);
+    const m = await scrape(b!.url);
+    expect(m.value('elevenlabs_mcp_relayed_messages_total', { transport: 'mcp', outcome: 'store_lost' })).toBe(1);
+    expect(m.value('elevenlabs_mcp_relayed_messages_total', { transport: 'mcp', outcome: 'silent' })).toBe(0);
+  });
+
   it('a holder that takes a request and never answers: the relaying instance gives up after the TTL with 504 session_unreachable', async () => {
     const [b] = await instances(1, { SSE_KEEPALIVE_MS: '500', REDIS_SESSION_TTL_SECONDS: '5' });
     // A ghost holder, played by the test: a record, and a subscriber on the session's channel that hears and says nothing.
