@@ -93,6 +93,9 @@ type Tput = { calls: number; durationMs: number; serverMs: number; clientMs: num
 interface WireAcc {
   connect: number[];
   init: number[];
+  /** The first sessions of the fresh process (connect and init are the steady series, after SESSION_WARMUP). */
+  connectCold: number[];
+  initCold: number[];
   list: number[];
   call: number[];
   listCold: number[];
@@ -109,7 +112,7 @@ interface Acc {
   otherCores: number[];
   wire: Record<Wire, WireAcc>;
 }
-const wireAcc = (): WireAcc => ({ connect: [], init: [], list: [], call: [], listCold: [], callCold: [], callCurve: [], listBytes: 0, tput: { '8': [], '64': [] } });
+const wireAcc = (): WireAcc => ({ connect: [], init: [], connectCold: [], initCold: [], list: [], call: [], listCold: [], callCold: [], callCurve: [], listBytes: 0, tput: { '8': [], '64': [] } });
 const acc = new Map<string, Acc>(SPECS.map((s) => [s.name, { idleRss: [], health: [], otherCores: [], wire: { sse: wireAcc(), mcp: wireAcc() } }]));
 
 async function round(spec: ServerSpec, last: boolean): Promise<void> {
@@ -126,9 +129,9 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
     const upstreamBefore = fake.calls.length;
     for (const wire of WIRES) {
       const w = a.wire[wire];
-      const { connect, init } = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects), wire);
-      w.connect.push(...connect);
-      w.init.push(...init);
+      const cold = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects), wire);
+      w.connectCold.push(...cold.connect);
+      w.initCold.push(...cold.init);
       const { session } = await openInitialized(server.port, agent, { wire });
       const req = await measure.requestLatency(session, badCallFor(spec.name), toolCount(spec.name), perRound(COUNTS.requests));
       await session.close();
@@ -142,6 +145,9 @@ async function round(spec: ServerSpec, last: boolean): Promise<void> {
       for (const n of [8, 64] as const) {
         w.tput[n].push(await measure.throughput(pid, server.port, agent, n, badCallFor(spec.name), perRound(COUNTS.throughputMs), wire));
       }
+      const steady = await measure.connectAndInitialize(server.port, agent, perRound(COUNTS.connects), wire, measure.SESSION_WARMUP);
+      w.connect.push(...steady.connect);
+      w.init.push(...steady.init);
     }
     if (fake.calls.length !== upstreamBefore) throw new Error(`${spec.name}: a local tools/call reached upstream`);
     a.otherCores.push(meter().otherCores);
@@ -215,6 +221,8 @@ const tputOf = (runs: Tput[]) => {
 const wireResult = (w: WireAcc): WireResult => ({
   connect: p50p99(w.connect),
   init: p50p99(w.init),
+  connectCold: p50p99(w.connectCold),
+  initCold: p50p99(w.initCold),
   list: p50p99(w.list),
   listBytes: w.listBytes,
   call: p50p99(w.call),
@@ -264,7 +272,7 @@ await fake.close();
 // 5. Report.
 const machine = describeMachine(loadavgStart, soft);
 const totalSeconds = (performance.now() - t0) / 1000;
-const { markdown, failures } = renderReport({ machine, totalSeconds, rounds: ROUNDS, results, extras });
+const { markdown, failures } = renderReport({ machine, totalSeconds, rounds: ROUNDS, sessionsPerRound: perRound(COUNTS.connects), results, extras });
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ machine, totalSeconds, results, extras, failures }, null, 2) + '\n');
 fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.md'), markdown);
