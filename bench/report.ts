@@ -3,7 +3,7 @@
 // here, in the report, never in tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { COLD_CALLS, CURVE_CALLS, REQUEST_WARMUP, SESSION_WARMUP, type Stat } from './scenarios.js';
+import { COLD_CALLS, CURVE_CALLS, FIRST_SESSIONS_SKIPPED, REQUEST_WARMUP, SESSION_WARMUP, type Stat } from './scenarios.js';
 import { ROOT } from './servers.js';
 
 /** What one wire (legacy /sse, or Streamable HTTP /mcp) measured on one server. */
@@ -276,7 +276,7 @@ ${m.cpu}, ${m.cores} cores, ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, no
 
 ${results.map((r) => `- **${r.name}**: ${r.label}`).join('\n')}
 
-Latencies are round trips on loopback from one raw node:http client; for JSON-RPC requests on /sse, from the POST until both its 202 and the reply with the same id on the stream have arrived; on /mcp, from the POST until its response (one SSE event, or JSON) has ended (the client finds the id without parsing the reply; each scenario parses and checks its replies apart from the timing). tools/list and tools/call latencies are recorded after ${REQUEST_WARMUP} calls on the same session (V8 optimizes a function only after it has run many times); the rows “first ${COLD_CALLS} calls” show the start of those series. GET /sse → endpoint and initialize are recorded on sessions opened one after another (each closed before the next), after the wire's calls and ${SESSION_WARMUP} unrecorded sessions; the rows “first sessions of a fresh process” are sessions 11 to ${10 + run.sessionsPerRound} of the process, before its first call. Latency and throughput are pooled over ${run.rounds} rounds (a fresh process per server per round, servers alternating); /sse idle sessions are opened on the last round's process, /mcp idle sessions (each holding its GET stream, as the SDK's client does) on one more fresh process per server. RSS is VmRSS from /proc/<pid>/status; CPU from /proc/<pid>/stat.
+Latencies are round trips on loopback from one raw node:http client; for JSON-RPC requests on /sse, from the POST until both its 202 and the reply with the same id on the stream have arrived; on /mcp, from the POST until its response (one SSE event, or JSON) has ended (the client finds the id without parsing the reply; each scenario parses and checks its replies apart from the timing). tools/list and tools/call latencies are recorded after ${REQUEST_WARMUP} calls on the same session (V8 optimizes a function only after it has run many times); the rows “first ${COLD_CALLS} calls” show the start of those series. GET /sse → endpoint and initialize are recorded on sessions opened one after another (each closed before the next), after the wire's calls and ${SESSION_WARMUP} unrecorded sessions; the rows “first sessions of a fresh process” are sessions ${FIRST_SESSIONS_SKIPPED + 1} to ${FIRST_SESSIONS_SKIPPED + run.sessionsPerRound} of the process, before its first call. Latency and throughput are pooled over ${run.rounds} rounds (a fresh process per server per round, servers alternating); /sse idle sessions are opened on the last round's process, /mcp idle sessions (each holding its GET stream, as the SDK's client does) on one more fresh process per server. RSS is VmRSS from /proc/<pid>/status; CPU from /proc/<pid>/stat.
 
 ${table}
 
